@@ -1,0 +1,43 @@
+"""The contract every check follows, and the settings every rule shares.
+
+A check is a module `bot/checks/<name>.py` whose rule id is `<name>` with `_` written as `-`
+(`pr_size.py` -> `pr-size`). It defines:
+
+- `Settings`: a subclass of `RuleSettings` with the rule's own keys and their defaults;
+- `check(pr, settings) -> list[Finding]`: a pure function, no I/O;
+- optionally `labels(pr, settings) -> LabelPlan`: labels the rule manages on the pull request.
+
+Its defaults go in `rules/default.yml` under `rules: <id>:`, and its words in
+`bot/render/templates/findings/<id>.md.j2`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.findings import Severity
+
+
+class RuleSettings(BaseModel):
+    """Keys every rule has: whether it runs, and how much its findings matter."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    severity: Severity = Severity.WARNING
+
+
+@dataclass(frozen=True, slots=True)
+class LabelPlan:
+    """Labels a rule wants on the pull request.
+
+    `apply` are the labels that should be present; any label on the pull request that starts
+    with one of `managed_prefixes` and is not in `apply` is stale and gets removed.
+    `colors` maps a label to the hex colour used when the label has to be created.
+    """
+
+    apply: tuple[str, ...] = ()
+    managed_prefixes: tuple[str, ...] = ()
+    colors: tuple[tuple[str, str], ...] = ()

@@ -1,0 +1,139 @@
+"""Frozen, PyGithub-free snapshot of a pull request and the bits of its repository checks need.
+
+Everything a check may look at lives here, so checks stay pure functions: no I/O, no clients.
+The GitHub gateway and the local-git reader (`bot.gitlocal`) both produce these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Association(StrEnum):
+    """GitHub's `author_association` values."""
+
+    FIRST_TIME_CONTRIBUTOR = "FIRST_TIME_CONTRIBUTOR"
+    FIRST_TIMER = "FIRST_TIMER"
+    CONTRIBUTOR = "CONTRIBUTOR"
+    MEMBER = "MEMBER"
+    OWNER = "OWNER"
+    COLLABORATOR = "COLLABORATOR"
+    MANNEQUIN = "MANNEQUIN"
+    NONE = "NONE"
+
+    @property
+    def is_first_time(self) -> bool:
+        """True for people opening their first pull request here (or on GitHub)."""
+        return self in (Association.FIRST_TIME_CONTRIBUTOR, Association.FIRST_TIMER)
+
+    @property
+    def is_maintainer(self) -> bool:
+        """True for owners, members and collaborators."""
+        return self in (Association.OWNER, Association.MEMBER, Association.COLLABORATOR)
+
+
+class FileStatus(StrEnum):
+    """The `status` of a file in GitHub's pull-request files listing."""
+
+    ADDED = "added"
+    MODIFIED = "modified"
+    REMOVED = "removed"
+    RENAMED = "renamed"
+    COPIED = "copied"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """One commit of the pull request."""
+
+    sha: str
+    message: str
+    author_name: str = ""
+    author_email: str = ""
+    author_login: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One changed file. `patch` is None when GitHub omits it (binary or too large)."""
+
+    path: str
+    status: FileStatus = FileStatus.MODIFIED
+    additions: int = 0
+    deletions: int = 0
+    patch: str | None = None
+    previous_path: str | None = None
+    binary: bool = False
+    size: int | None = None  # size in bytes of the head version, when known
+
+    @property
+    def changes(self) -> int:
+        """Lines added plus lines deleted."""
+        return self.additions + self.deletions
+
+    def added_lines(self) -> list[str]:
+        """The added lines of the patch, without their leading '+', in order."""
+        if not self.patch:
+            return []
+        return [
+            line[1:]
+            for line in self.patch.split("\n")
+            if line.startswith("+") and not line.startswith("+++")
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class TextFile:
+    """A small text file (or its head) read from the base branch."""
+
+    path: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RepoContext:
+    """What checks may know about the repository at the base of the pull request.
+
+    - `attributes`: every `.gitattributes` file on the base branch (path and text).
+    - `header_samples`: the first lines of existing source files on the base branch, used by
+      `license-header` to learn the project's convention. May be empty.
+    - `contributing_path`: where the CONTRIBUTING guide lives, when there is one.
+    - `pr_template`: the pull-request template text, when the repository has one.
+    """
+
+    full_name: str = ""
+    default_branch: str = "main"
+    attributes: tuple[TextFile, ...] = ()
+    header_samples: tuple[TextFile, ...] = ()
+    contributing_path: str | None = None
+    pr_template: str | None = None
+    html_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequest:
+    """A pull request as the checks see it."""
+
+    number: int
+    title: str
+    body: str = ""
+    draft: bool = False
+    author: str = ""
+    association: Association = Association.NONE
+    labels: tuple[str, ...] = ()
+    base_ref: str = "main"
+    base_sha: str = ""
+    head_ref: str = ""
+    head_sha: str = ""
+    commits: tuple[Commit, ...] = ()
+    files: tuple[FileChange, ...] = ()
+    repo: RepoContext = field(default_factory=RepoContext)
+    created_at: str | None = None  # ISO 8601, used by dated rollouts
+
+    @property
+    def changed_lines(self) -> int:
+        """Total additions plus deletions over all files."""
+        return sum(f.additions + f.deletions for f in self.files)

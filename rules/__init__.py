@@ -1,0 +1,1 @@
+"""Built-in rule packs (shipped from the top-level rules/ folder)."""
