@@ -137,3 +137,34 @@ class PullRequest:
     def changed_lines(self) -> int:
         """Total additions plus deletions over all files."""
         return sum(f.additions + f.deletions for f in self.files)
+
+
+def to_dict(pr: PullRequest) -> dict:
+    """A JSON-ready dict of the snapshot (the format of `steward check --snapshot`)."""
+    from dataclasses import asdict
+
+    return asdict(pr)
+
+
+def from_dict(data: dict) -> PullRequest:
+    """Rebuild a snapshot from `to_dict` output (unknown keys are an error)."""
+    repo = data.get("repo") or {}
+    return PullRequest(
+        **{
+            **{k: v for k, v in data.items() if k not in ("repo", "files", "commits", "labels")},
+            "association": Association(data.get("association", "NONE")),
+            "labels": tuple(data.get("labels", ())),
+            "commits": tuple(Commit(**c) for c in data.get("commits", ())),
+            "files": tuple(
+                FileChange(**{**f, "status": FileStatus(f.get("status", "modified"))})
+                for f in data.get("files", ())
+            ),
+            "repo": RepoContext(
+                **{
+                    **{k: v for k, v in repo.items() if k not in ("attributes", "header_samples")},
+                    "attributes": tuple(TextFile(**t) for t in repo.get("attributes", ())),
+                    "header_samples": tuple(TextFile(**t) for t in repo.get("header_samples", ())),
+                }
+            ),
+        }
+    )

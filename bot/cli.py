@@ -1,0 +1,187 @@
+"""The `steward` command: check, validate, schema (offline); serve, worker (the App).
+
+Exit status: 0 when the command did its job (whatever the findings), 2 on bad usage, an
+invalid config or an unreadable repository, with a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+from bot import config as configuration
+from bot.snapshot import Association
+
+EXAMPLE = "pull_request.json"
+
+
+class UsageError(Exception):
+    """Bad input from the command line; exit status 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `steward` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except configuration.ConfigError as exc:
+        print("steward: invalid configuration:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"steward: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="steward", description="Review pull requests against a project's contribution norms."
+    )
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    check = sub.add_parser("check", help="review local changes (or the bundled example) offline")
+    check.add_argument("--repo", default=".", help="git repository (default: .)")
+    check.add_argument("--base", help="base ref (default: origin/HEAD, main or master)")
+    check.add_argument("--head", default="HEAD", help="head ref (default: HEAD)")
+    check.add_argument("--title", help="pull-request title (default: from the commits)")
+    check.add_argument("--body-file", help="file holding the description, or - for stdin")
+    check.add_argument("--author", help="author login")
+    check.add_argument(
+        "--association",
+        default="CONTRIBUTOR",
+        type=str.upper,
+        choices=[a.value for a in Association],
+        help="author association (FIRST_TIME_CONTRIBUTOR gets the welcome)",
+    )
+    check.add_argument("--config", help="config file (default: .github/steward.yml at the base)")
+    check.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    check.add_argument(
+        "--example", action="store_true", help="review the bundled example pull request"
+    )
+    check.add_argument("--snapshot", help="review a pull-request snapshot JSON file")
+    check.set_defaults(func=_check)
+
+    validate = sub.add_parser("validate", help="lint a config file")
+    validate.add_argument("path", nargs="?", default=configuration.REPO_CONFIG_PATH)
+    validate.set_defaults(func=_validate)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of .github/steward.yml")
+    schema.set_defaults(func=_schema)
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bot import gitlocal, snapshot
+    from bot.render.output import comment
+    from bot.review import review
+
+    if args.example or args.snapshot:
+        source = (
+            resources.files("bot.examples") / EXAMPLE if args.example else Path(args.snapshot)
+        )
+        try:
+            pr = snapshot.from_dict(json.loads(source.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as exc:
+            raise UsageError(f"cannot read snapshot {source}: {exc}") from None
+        cfg_text = _example_config() if args.example and not args.config else None
+        cfg = _load_config(args.config, None, None) if cfg_text is None else cfg_text
+    else:
+        body = _read_body(args.body_file)
+        try:
+            pr = gitlocal.snapshot(
+                args.repo,
+                base=args.base,
+                head=args.head,
+                title=args.title,
+                body=body,
+                author=args.author,
+                association=Association(args.association),
+            )
+        except gitlocal.GitError as exc:
+            raise UsageError(str(exc)) from None
+        cfg = _load_config(args.config, gitlocal.LocalRepo(Path(args.repo)), pr.base_sha)
+    result = review(pr, cfg)
+    if args.format == "json":
+        print(json.dumps(_as_json(result), indent=2))
+    else:
+        print(comment(result), end="")
+    return 0
+
+
+def _example_config() -> configuration.Config:
+    text = (resources.files("bot.examples") / "steward.yml").read_bytes()
+    return configuration.load_text(text, "bot/examples/steward.yml")
+
+
+def _read_body(body_file: str | None) -> str | None:
+    if body_file is None:
+        return None
+    if body_file == "-":
+        return sys.stdin.read()
+    try:
+        return Path(body_file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read --body-file: {exc.strerror}: {body_file}") from None
+
+
+def _load_config(path: str | None, repo, base_sha: str | None) -> configuration.Config:
+    if path:
+        try:
+            text = Path(path).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read --config: {exc.strerror}: {path}") from None
+        return configuration.load_text(text, path)
+    if repo is not None and base_sha:
+        text = repo.show(base_sha, configuration.REPO_CONFIG_PATH)
+        if text is not None:
+            return configuration.load_text(text, configuration.REPO_CONFIG_PATH)
+    return configuration.default()
+
+
+def _as_json(result) -> dict:
+    return {
+        "conclusion": result.conclusion,
+        "size_label": result.size_label,
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity.value,
+                "title": f.title,
+                "message": f.message,
+                "path": f.path,
+                "line": f.line,
+                "suggestion": f.suggestion,
+            }
+            for f in result.findings
+        ],
+        "waived": sorted({f.rule for f in result.waived}),
+        "errors": [{"rule": e.rule, "error": e.error} for e in result.errors],
+    }
+
+
+def _validate(args: argparse.Namespace) -> int:
+    try:
+        text = Path(args.path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.path}: {exc.strerror}") from None
+    cfg = configuration.load_text(text, args.path)
+    enabled = [rule for rule, s in cfg.rules.items() if s.enabled]
+    print(f"{args.path}: valid ({len(enabled)} rules enabled: {', '.join(enabled)})")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(configuration.json_schema(), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

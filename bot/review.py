@@ -1,0 +1,135 @@
+"""The review: snapshot + config -> findings, conclusion and labels. Pure; no GitHub I/O.
+
+`review()` runs every enabled check, isolates failures (one crashing check never hides the
+others), words each finding from its template, applies maintainers' waiver labels, and decides
+the Check Run conclusion. Publishing the result is the caller's job (the CLI prints it; the App
+writes it through the GitHub gateway).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass, field
+
+from bot.checks import LabelPlan, registry
+from bot.config import Config
+from bot.findings import Finding, Severity
+from bot.render import word
+from bot.snapshot import PullRequest
+
+log = logging.getLogger(__name__)
+
+WAIVE_LABEL_PREFIX = "steward/waive-"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleError:
+    """A check that raised instead of returning findings (a bug in Steward, not the PR)."""
+
+    rule: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    """A rule a maintainer waived on this pull request, and how."""
+
+    rule: str
+    by: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """Everything the bot concluded about one pull request at one head SHA."""
+
+    pr: PullRequest
+    config: Config
+    findings: tuple[Finding, ...]
+    waived: tuple[Finding, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    errors: tuple[RuleError, ...] = ()
+    rules_run: tuple[str, ...] = ()
+    labels: LabelPlan = field(default_factory=LabelPlan)
+
+    @property
+    def conclusion(self) -> str:
+        """`failure` if any finding is a failure, `neutral` for warnings, else `success`."""
+        worst = max((f.severity.rank for f in self.findings), default=-1)
+        if worst >= Severity.FAILURE.rank:
+            return "failure"
+        if worst >= Severity.WARNING.rank:
+            return "neutral"
+        return "success"
+
+    @property
+    def size_label(self) -> str | None:
+        """The size label to apply (from the `pr-size` rule), if any."""
+        size = [label for label in self.labels.apply if label.startswith(_size_prefix(self))]
+        return size[0] if size else None
+
+    def counts(self) -> dict[str, int]:
+        """Findings per severity, e.g. {"failure": 0, "warning": 2, "notice": 1}."""
+        out = {s.value: 0 for s in reversed(Severity)}
+        for f in self.findings:
+            out[f.severity.value] += 1
+        return out
+
+
+def _size_prefix(review: Review) -> str:
+    settings = review.config.rules.get("pr-size")
+    return getattr(settings, "label_prefix", "size/") if settings else "size/"
+
+
+def review(pr: PullRequest, config: Config, waivers: tuple[Waiver, ...] = ()) -> Review:
+    """Run every enabled check on `pr` with `config` and collect the outcome."""
+    findings: list[Finding] = []
+    errors: list[RuleError] = []
+    run: list[str] = []
+    apply: list[str] = []
+    prefixes: list[str] = []
+    colors: list[tuple[str, str]] = []
+    for rule_id, check in registry().items():
+        settings = config.rules[rule_id]
+        if not settings.enabled:
+            continue
+        run.append(rule_id)
+        try:
+            found = [word(f) for f in check.run(pr, settings)]
+            plan = check.labels(pr, settings)
+        except Exception as exc:  # a bug in one check must not hide the others
+            log.exception("check %s failed on %s#%s", rule_id, pr.repo.full_name, pr.number)
+            summary = traceback.format_exception_only(exc)[-1].strip()
+            errors.append(RuleError(rule_id, summary))
+            continue
+        findings.extend(found)
+        if plan:
+            apply.extend(plan.apply)
+            prefixes.extend(plan.managed_prefixes)
+            colors.extend(plan.colors)
+    all_waivers = _label_waivers(pr) + tuple(waivers)
+    waived_rules = {w.rule for w in all_waivers}
+    kept = [f for f in findings if f.rule not in waived_rules]
+    waived = [f for f in findings if f.rule in waived_rules]
+    order = {rule: i for i, rule in enumerate(registry())}
+    kept.sort(key=lambda f: (-f.severity.rank, order.get(f.rule, 99), f.path or "", f.line or 0))
+    return Review(
+        pr=pr,
+        config=config,
+        findings=tuple(kept),
+        waived=tuple(waived),
+        waivers=tuple(w for w in all_waivers if w.rule in {f.rule for f in findings}),
+        errors=tuple(errors),
+        rules_run=tuple(run),
+        labels=LabelPlan(tuple(apply), tuple(prefixes), tuple(colors)),
+    )
+
+
+def _label_waivers(pr: PullRequest) -> tuple[Waiver, ...]:
+    return tuple(
+        Waiver(rule=label[len(WAIVE_LABEL_PREFIX) :], by="label", reason=f"label `{label}`")
+        for label in pr.labels
+        if label.startswith(WAIVE_LABEL_PREFIX)
+    )
+
