@@ -84,9 +84,7 @@ def _check(args: argparse.Namespace) -> int:
     from bot.review import review
 
     if args.example or args.snapshot:
-        source = (
-            resources.files("bot.examples") / EXAMPLE if args.example else Path(args.snapshot)
-        )
+        source = resources.files("bot.examples") / EXAMPLE if args.example else Path(args.snapshot)
         try:
             pr = snapshot.from_dict(json.loads(source.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError) as exc:

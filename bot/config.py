@@ -134,7 +134,11 @@ def _pack_chain(name: Any, where: Position | None) -> list[Parsed]:
             known = ", ".join(packs())
             position = where or Position("extends", 1, 1)
             raise ConfigError(
-                [Problem(position, "extends", f"unknown rule pack {name!r}; choose one of: {known}")]
+                [
+                    Problem(
+                        position, "extends", f"unknown rule pack {name!r}; choose one of: {known}"
+                    )
+                ]
             )
         if name in seen:
             raise ConfigError([Problem(where, "extends", f"rule packs extend in a loop: {name}")])
@@ -150,9 +154,7 @@ def _normalise(data: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in data.items() if k != "extends"}
     rules = out.get("rules")
     if isinstance(rules, dict):
-        out["rules"] = {
-            k: ({"enabled": v} if isinstance(v, bool) else v) for k, v in rules.items()
-        }
+        out["rules"] = {k: ({"enabled": v} if isinstance(v, bool) else v) for k, v in rules.items()}
     return out
 
 
@@ -192,7 +194,7 @@ def _validate(data: dict[str, Any], positions: dict[tuple, Position], file: str)
     if not isinstance(rules_data, dict):
         problems.append(Problem(where(("rules",)), "rules", "must be a mapping of rule ids"))
         rules_data = {}
-    for rule_id, value in rules_data.items():
+    for rule_id in rules_data:
         if rule_id not in checks:
             problems.append(
                 Problem(where(("rules", rule_id)), f"rules.{rule_id}", _unknown(rule_id, checks))

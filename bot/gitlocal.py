@@ -246,7 +246,9 @@ def _commits(repo: LocalRepo, spec: str) -> list[Commit]:
         if not record:
             continue
         sha, name, email, message = record.split("\0", 3)
-        commits.append(Commit(sha=sha, message=message.strip(), author_name=name, author_email=email))
+        commits.append(
+            Commit(sha=sha, message=message.strip(), author_name=name, author_email=email)
+        )
     return commits
 
 
@@ -266,9 +268,7 @@ def _context(
         full_name=repo.root.resolve().name,
         default_branch="",
         attributes=tuple(TextFile(p, texts[p]) for p in attributes if p in texts),
-        header_samples=tuple(
-            TextFile(p, texts[p]) for p in samples if p in texts and p in present
-        ),
+        header_samples=tuple(TextFile(p, texts[p]) for p in samples if p in texts and p in present),
         contributing_path=contributing,
         pr_template=template,
     )
@@ -276,9 +276,7 @@ def _context(
 
 def _sample_paths(tree: list[str], files: list[FileChange]) -> list[str]:
     """A few existing files per extension that new files in the PR have, spread over the tree."""
-    wanted = {
-        posixpath.splitext(f.path)[1] for f in files if f.status == FileStatus.ADDED
-    } - {""}
+    wanted = {posixpath.splitext(f.path)[1] for f in files if f.status == FileStatus.ADDED} - {""}
     by_ext: dict[str, list[str]] = defaultdict(list)
     for path in tree:
         ext = posixpath.splitext(path)[1]

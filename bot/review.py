@@ -132,4 +132,3 @@ def _label_waivers(pr: PullRequest) -> tuple[Waiver, ...]:
         for label in pr.labels
         if label.startswith(WAIVE_LABEL_PREFIX)
     )
-

@@ -24,7 +24,8 @@ MAX_DEPTH = 32
 
 Path = tuple[str | int, ...]
 _PLAIN_TAGS = frozenset(
-    f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
+    f"tag:yaml.org,2002:{t}"
+    for t in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp")
 )
 
 
@@ -77,7 +78,9 @@ def parse(text: str | bytes, file: str) -> Parsed:
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise YamlError(f"the file is not UTF-8 text ({exc.reason})", Position(file, 1, 1))
+            raise YamlError(
+                f"the file is not UTF-8 text ({exc.reason})", Position(file, 1, 1)
+            ) from None
     if len(text) > MAX_BYTES:
         raise YamlError(_too_big(len(text)), Position(file, 1, 1))
     try:
@@ -135,7 +138,9 @@ class _Builder:
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YamlError("YAML merge keys (<<) are not supported", _pos(parsed, key_node))
+                    raise YamlError(
+                        "YAML merge keys (<<) are not supported", _pos(parsed, key_node)
+                    )
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise YamlError("mapping keys must be plain values", _pos(parsed, key_node))
                 key = self.scalar(key_node)

@@ -28,7 +28,7 @@ def file(
     removed: list[str] | int | None = None,
     *,
     status: str | FileStatus | None = None,
-    patch: str | None | bool = True,
+    patch: str | bool | None = True,
     previous_path: str | None = None,
     binary: bool = False,
     size: int | None = None,

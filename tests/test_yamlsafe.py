@@ -31,7 +31,17 @@ def _bomb(levels: int = 9) -> str:
         (b"a: \xff\xfe\n", "f.yml:1:1", "not UTF-8"),
         ("? [1, 2]\n: x\n", "f.yml:1:3", "plain values"),
     ],
-    ids=["syntax", "duplicate", "python-tag", "merge-key", "alias-bomb", "deep", "big", "utf8", "key"],
+    ids=[
+        "syntax",
+        "duplicate",
+        "python-tag",
+        "merge-key",
+        "alias-bomb",
+        "deep",
+        "big",
+        "utf8",
+        "key",
+    ],
 )
 def test_hostile_or_broken_yaml_is_refused_with_a_position(text, where, message):
     started = time.perf_counter()

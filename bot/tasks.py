@@ -1,0 +1,113 @@
+"""The Celery app and its one thin task: job message in, service call, retries.
+
+The Celery app is built by `make_celery(settings)` (nothing at import time). Delivery guarantees:
+`acks_late` + `reject_on_worker_lost` so a job whose worker dies is redelivered, prefetch 1 so a
+slow review does not hold other jobs hostage, and a hard time limit far below the broker's
+visibility timeout so a redelivered job never runs twice at once.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from celery import Celery, Task
+
+from bot.jobs import Job, from_message
+from bot.settings import Settings
+
+TASK_NAME = "steward.handle"
+VISIBILITY_TIMEOUT = 3600
+
+
+class Transient(Exception):
+    """A failure worth retrying (GitHub 5xx/429/secondary rate limit, Redis hiccup).
+
+    `retry_after` is GitHub's `Retry-After` (or time to `X-RateLimit-Reset`) in seconds, if any.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def backoff(
+    attempt: int, retry_after: float | None, base: float = 2.0, cap: float = 300.0
+) -> float:
+    """Seconds to wait before attempt `attempt + 1`: GitHub's hint, else exponential + jitter."""
+    if retry_after is not None:
+        return min(max(retry_after, 0.0) + random.uniform(0, 1), 3600.0)
+    return min(cap, base * (2**attempt)) * random.uniform(0.5, 1.0)
+
+
+def make_celery(settings: Settings, service_factory=None) -> Celery:
+    """The Celery app for these settings. `service_factory(settings)` builds the review service."""
+    app = Celery("steward", broker=settings.broker_url, set_as_current=False)
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_time_limit=settings.task_time_limit,
+        task_soft_time_limit=max(1, settings.task_time_limit - 30),
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        task_default_queue="steward",
+    )
+    state: dict[str, Any] = {}
+
+    def service():
+        if "service" not in state:
+            if service_factory is None:
+                from bot.service import Service
+
+                state["service"] = Service.from_settings(settings)
+            else:
+                state["service"] = service_factory(settings)
+        return state["service"]
+
+    app.steward_service = service  # type: ignore[attr-defined]
+
+    @app.task(name=TASK_NAME, bind=True, max_retries=settings.max_attempts - 1)
+    def handle(self: Task, message: dict[str, Any]) -> None:
+        job = from_message(message)
+        try:
+            service().handle(job, attempt=self.request.retries)
+        except Transient as exc:
+            if self.request.retries >= self.max_retries:
+                service().give_up(job, str(exc))
+                return
+            raise self.retry(
+                exc=exc, countdown=backoff(self.request.retries, exc.retry_after)
+            ) from None
+
+    return app
+
+
+class CeleryQueue:
+    """Puts jobs on the broker. `enqueue` returns once the broker has accepted the message."""
+
+    def __init__(self, app: Celery) -> None:
+        self.app = app
+
+    def enqueue(self, job: Job) -> None:
+        """Publish the job (raises if the broker is unreachable)."""
+        self.app.send_task(
+            TASK_NAME,
+            args=[job.as_message()],
+            queue="steward",
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2},
+        )
+
+    def ping(self) -> bool:
+        """True when the broker answers."""
+        try:
+            with self.app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            return True
+        except Exception:
+            return False
