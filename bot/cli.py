@@ -75,6 +75,17 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of .github/steward.yml")
     schema.set_defaults(func=_schema)
+
+    serve = sub.add_parser("serve", help="run the webhook receiver (FastAPI on uvicorn)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=_serve)
+
+    worker = sub.add_parser("worker", help="run a Celery worker that reviews pull requests")
+    worker.add_argument("--concurrency", type=int, default=None, help="processes (default: CPUs)")
+    worker.add_argument("--loglevel", default="INFO")
+    worker.add_argument("--pool", default="prefork", choices=["prefork", "threads", "solo"])
+    worker.set_defaults(func=_worker)
     return parser
 
 
@@ -173,6 +184,33 @@ def _validate(args: argparse.Namespace) -> int:
     cfg = configuration.load_text(text, args.path)
     enabled = [rule for rule, s in cfg.rules.items() if s.enabled]
     print(f"{args.path}: valid ({len(enabled)} rules enabled: {', '.join(enabled)})")
+    return 0
+
+
+def _settings():
+    from bot import settings
+
+    try:
+        return settings.load()
+    except settings.SettingsError as exc:
+        raise UsageError(f"cannot start: settings are missing or invalid:\n{exc}") from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot import web
+
+    web.serve(_settings(), args.host, args.port)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from bot.tasks import make_celery
+
+    app = make_celery(_settings())
+    argv = ["worker", "-Q", "steward", "--loglevel", args.loglevel, "--pool", args.pool]
+    if args.concurrency:
+        argv += ["--concurrency", str(args.concurrency)]
+    app.worker_main(argv)
     return 0
 
 

@@ -1,0 +1,454 @@
+"""The review service: a job in, GitHub read through the gateway, one comment and check run out.
+
+Economy and safety rules, in the order the code applies them:
+
+- One review per pull request at a time (a Redis lock). A job arriving meanwhile leaves a
+  "pending" mark and returns; the running review then goes again with the newest head, so a
+  burst of pushes collapses into one extra review.
+- The pull request's facts come from the webhook payload the receiver stashed in Redis; only a
+  re-run without a stash costs a `GET /pulls/{n}`. A job for a head that is no longer the
+  pull request's head writes nothing.
+- Config is read from the default branch and revalidated with `If-None-Match` (a 304 costs no
+  rate limit); the org's `.github` file and the repository context are cached for minutes and
+  dropped when a push changes them.
+- Writes only when something changed: the comment is edited in place (found again by its
+  marker, never created twice — a create whose answer was lost is looked up before retrying),
+  the check run is re-created only when its content changed, labels only when they differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import replace
+from typing import Any
+
+from bot import config as configuration
+from bot.cache import Memory, RedisTokenCache
+from bot.checks import registry
+from bot.github import App, GitHubError, Installation
+from bot.jobs import CommandJob, ConfigChangedJob, InstallationJob, Job, ReviewJob
+from bot.render import environment
+from bot.render.output import MARKER, check_run, comment
+from bot.review import Review, review
+from bot.snapshot import Association, FileStatus, PullRequest, RepoContext, TextFile
+
+log = logging.getLogger(__name__)
+
+CHECK_NAME = "steward"
+ANNOTATION_BATCH = 50
+ORG_FRESH = 600
+CONTEXT_FRESH = 600
+SAMPLES_PER_TYPE = 5
+SAMPLE_CHARS = 2048
+CONTRIBUTING = ("contributing.md", ".github/contributing.md", "docs/contributing.md")
+TEMPLATES = (
+    ".github/pull_request_template.md",
+    "pull_request_template.md",
+    "docs/pull_request_template.md",
+)
+
+
+def digest(value: Any) -> str:
+    """A short, stable fingerprint of JSON-able data (what was last written)."""
+    raw = json.dumps(value, sort_keys=True, default=str).encode()
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+class Service:
+    """Handles jobs. Built once per worker process with its clients injected."""
+
+    def __init__(self, app: App, memory: Memory, store, *, time_limit: int = 300) -> None:
+        self.app = app
+        self.memory = memory
+        self.store = store
+        self.time_limit = time_limit
+
+    @classmethod
+    def from_settings(cls, settings) -> Service:
+        """Wire the real clients from settings (used by the Celery worker)."""
+        import redis
+
+        from bot.store import Store
+
+        client = redis.Redis.from_url(settings.store_url)
+        app = App(
+            settings.api_url, settings.app_id, settings.private_key_pem(), RedisTokenCache(client)
+        )
+        return cls(app, Memory(client), Store(client), time_limit=settings.task_time_limit)
+
+    # -- dispatch -------------------------------------------------------------------------
+    def handle(self, job: Job, attempt: int = 0) -> None:
+        """Do what the job asks. Transient GitHub errors propagate for the task to retry."""
+        started = time.monotonic()
+        if isinstance(job, ReviewJob):
+            self.review(job)
+        elif isinstance(job, CommandJob):
+            self.command(job)
+        elif isinstance(job, ConfigChangedJob):
+            self.config_changed(job.repo)
+        elif isinstance(job, InstallationJob):
+            for repo in job.repos:
+                self.config_changed(repo)
+            self.app.tokens.drop(job.installation_id)
+        log.info(
+            "job done",
+            extra={"job": job.as_message(), "attempt": attempt, "seconds": time.monotonic() - started},
+        )
+
+    def config_changed(self, repo: str) -> None:
+        """Forget cached config and repository context of `repo` (and org config if `.github`)."""
+        owner, _, name = repo.partition("/")
+        self.memory.delete(f"file:{repo}:.github/steward.yml", f"context:{repo}")
+        if name == ".github":
+            self.memory.forget_prefix(f"file:{owner}/.github:")
+
+    # -- review ---------------------------------------------------------------------------
+    def review(self, job: ReviewJob) -> None:
+        """Review under the per-PR lock; go again (newest head) if asked meanwhile."""
+        key = f"{job.repo}#{job.number}"
+        with self.memory.pr_lock(key, self.time_limit + 30) as got:
+            if not got:
+                self.memory.mark_pending(key, self.time_limit + 60)
+                log.info("review already running; marked pending", extra={"pr": key})
+                return
+            self.memory.take_pending(key)
+            self._review_once(job)
+            for _ in range(3):
+                if not self.memory.take_pending(key):
+                    break
+                self._review_once(replace(job, head_sha=None, reason="pending"))
+
+    def _review_once(self, job: ReviewJob) -> None:
+        gh = self.app.installation(job.installation_id)
+        facts = self.store.pull_request_facts(job.repo, job.number)
+        if facts is None or (job.head_sha is None and job.reason != "pending"):
+            facts = _facts(gh.pull_request(job.repo, job.number))
+            self.store.note_pull_request(job.repo, facts["raw"])
+            facts = self.store.pull_request_facts(job.repo, job.number) or facts
+        head = facts["head_sha"]
+        if job.head_sha and job.head_sha != head:
+            log.info("stale job: head moved", extra={"job": job.as_message(), "head": head})
+            return
+        if facts.get("state", "open") != "open":
+            return
+        default_branch = facts.get("default_branch") or "main"
+        try:
+            cfg = self._config(gh, job.repo)
+        except configuration.ConfigError as exc:
+            self._publish_config_error(gh, job.repo, head, exc)
+            return
+        files = gh.files(job.repo, job.number)
+        commits = gh.commits(job.repo, job.number) if _needs_commits(cfg) else []
+        context = self._context(gh, job.repo, default_branch, files, cfg)
+        pr = PullRequest(
+            number=job.number,
+            title=facts.get("title") or "",
+            body=facts.get("body") or "",
+            draft=bool(facts.get("draft")),
+            author=facts.get("author") or "",
+            association=_association(facts.get("author_association")),
+            labels=tuple(facts.get("labels") or ()),
+            base_ref=facts.get("base_ref") or "",
+            base_sha=facts.get("base_sha") or "",
+            head_ref=facts.get("head_ref") or "",
+            head_sha=head,
+            commits=tuple(commits),
+            files=tuple(files),
+            repo=context,
+            created_at=facts.get("created_at"),
+        )
+        result = review(pr, cfg)
+        if self._head_moved(job.repo, job.number, head):
+            return
+        self._publish_check_run(gh, job.repo, head, result)
+        self._publish_comment(gh, job, result)
+        self._publish_labels(gh, job.repo, job.number, pr.labels, result)
+
+    def _head_moved(self, repo: str, number: int, head: str) -> bool:
+        latest = self.store.pull_request_facts(repo, number)
+        if latest and latest["head_sha"] != head:
+            log.info("head moved during review; writing nothing", extra={"pr": f"{repo}#{number}"})
+            return True
+        return False
+
+    # -- reading, cached ------------------------------------------------------------------
+    def _file(self, gh: Installation, repo: str, path: str, fresh: int) -> str | None:
+        key = f"file:{repo}:{path}"
+        rec = self.memory.get_json(key) or {}
+        now = time.time()
+        if rec and fresh and now - rec.get("checked", 0) < fresh:
+            return rec.get("text")
+        try:
+            got = gh.file_text(repo, path, etag=rec.get("etag", ""))
+        except GitHubError as exc:
+            if exc.status in (403, 404):  # no access to the org's .github repo
+                got = None
+            else:
+                raise
+        if got is None or got.status == 404:
+            rec = {"text": None, "etag": "", "checked": now}
+        elif got.status == 304:
+            rec["checked"] = now
+        else:
+            rec = {"text": got.data[0], "etag": got.etag, "checked": now}
+        self.memory.put_json(key, rec)
+        return rec.get("text")
+
+    def _config(self, gh: Installation, repo: str) -> configuration.Config:
+        owner = repo.split("/")[0]
+        sources = []
+        if repo != f"{owner}/.github":
+            org = self._file(gh, f"{owner}/.github", configuration.REPO_CONFIG_PATH, ORG_FRESH)
+            if org is not None:
+                sources.append(configuration.Source(f"{owner}/.github:.github/steward.yml", org))
+        own = self._file(gh, repo, configuration.REPO_CONFIG_PATH, 0)
+        if own is not None:
+            sources.append(configuration.Source(configuration.REPO_CONFIG_PATH, own))
+        return configuration.load(sources)
+
+    def _context(
+        self, gh: Installation, repo: str, branch: str, files: list, cfg: configuration.Config
+    ) -> RepoContext:
+        key = f"context:{repo}"
+        rec = self.memory.get_json(key) or {}
+        now = time.time()
+        if not rec or now - rec.get("checked", 0) >= CONTEXT_FRESH:
+            got = gh.tree(repo, branch, etag=rec.get("etag", ""))
+            if got.status == 200:
+                rec = {**_index(got.data), "etag": got.etag}
+            elif got.status == 404:
+                rec = {**_index([]), "etag": ""}
+            rec["checked"] = now
+            self.memory.put_json(key, rec)
+        attributes = tuple(
+            TextFile(path, self._blob(gh, repo, sha)) for path, sha in rec.get("attributes", [])
+        )
+        template = rec.get("template")
+        samples: list[TextFile] = []
+        header = cfg.rules.get("license-header")
+        if header is not None and header.enabled:
+            wanted = {_ext(f.path) for f in files if f.status == FileStatus.ADDED}
+            for ext in sorted(wanted):
+                for path, sha in rec.get("samples", {}).get(ext, []):
+                    samples.append(TextFile(path, self._blob(gh, repo, sha)[:SAMPLE_CHARS]))
+        return RepoContext(
+            full_name=repo,
+            default_branch=branch,
+            attributes=attributes,
+            header_samples=tuple(samples),
+            contributing_path=rec.get("contributing"),
+            pr_template=self._blob(gh, repo, template[1]) if template else None,
+            html_url=f"https://github.com/{repo}",
+        )
+
+    def _blob(self, gh: Installation, repo: str, sha: str) -> str:
+        key = f"blob:{repo}:{sha}"
+        cached = self.memory.get_json(key)
+        if cached is not None:
+            return cached
+        text = gh.blob_text(repo, sha)[: 256 * 1024]
+        self.memory.put_json(key, text, ttl=7 * 24 * 3600)
+        return text
+
+    # -- writing --------------------------------------------------------------------------
+    def _publish_check_run(self, gh: Installation, repo: str, head: str, result: Review) -> None:
+        out = check_run(result)
+        annotations = [a.as_dict() for a in out.annotations]
+        output = {"title": out.title, "summary": out.summary, "text": out.text}
+        self._write_check_run(gh, repo, head, out.conclusion, output, annotations)
+
+    def _write_check_run(self, gh, repo, head, conclusion, output, annotations) -> None:
+        key = f"checkrun:{repo}@{head}"
+        fingerprint = digest([conclusion, output, annotations])
+        rec = self.memory.get_json(key)
+        if rec and rec.get("digest") == fingerprint:
+            return
+        payload = {
+            "name": CHECK_NAME,
+            "head_sha": head,
+            "status": "completed",
+            "conclusion": conclusion,
+            "output": {**output, "annotations": annotations[:ANNOTATION_BATCH]},
+        }
+        run_id = gh.create_check_run(repo, payload)
+        for start in range(ANNOTATION_BATCH, len(annotations), ANNOTATION_BATCH):
+            batch = annotations[start : start + ANNOTATION_BATCH]
+            gh.update_check_run(repo, run_id, {"output": {**output, "annotations": batch}})
+        self.memory.put_json(key, {"id": run_id, "digest": fingerprint})
+
+    def _publish_comment(self, gh: Installation, job: ReviewJob, result: Review) -> None:
+        key = f"comment:{job.repo}#{job.number}"
+        body = comment(result)
+        fingerprint = digest(body)
+        rec = self.memory.get_json(key) or {}
+        if rec.get("id"):
+            if rec.get("digest") == fingerprint:
+                return
+            try:
+                gh.edit_comment(job.repo, rec["id"], body)
+                self.memory.put_json(key, {"id": rec["id"], "digest": fingerprint})
+                return
+            except GitHubError as exc:
+                if exc.status != 404:
+                    raise
+                rec = {"lost": True}  # deleted by someone: look again, then recreate
+        existing = None
+        if rec or job.reason != "pull_request.opened":
+            existing = self._find_comment(gh, job.repo, job.number)
+        if existing:
+            if digest(existing["body"]) != fingerprint:
+                gh.edit_comment(job.repo, existing["id"], body)
+            self.memory.put_json(key, {"id": existing["id"], "digest": fingerprint})
+            return
+        if not result.findings and result.config.comment.on_success == "edit-only":
+            return
+        self.memory.put_json(key, {"pending": time.time()})
+        comment_id = gh.create_comment(job.repo, job.number, body)
+        self.memory.put_json(key, {"id": comment_id, "digest": fingerprint})
+
+    def _find_comment(self, gh: Installation, repo: str, number: int) -> dict | None:
+        for c in gh.comments(repo, number):
+            body = c.get("body") or ""
+            via = (c.get("performed_via_github_app") or {}).get("id")
+            is_bot = via == self.app.app_id or (c.get("user") or {}).get("type") == "Bot"
+            if is_bot and body.startswith(MARKER):
+                return {"id": c["id"], "body": body}
+        return None
+
+    def _publish_labels(self, gh, repo, number, current, result: Review) -> None:
+        plan = result.labels
+        colors = dict(plan.colors)
+        have = set(current)
+        add = [label for label in plan.apply if label not in have]
+        stale = [
+            label
+            for label in have
+            if any(label.startswith(p) for p in plan.managed_prefixes) and label not in plan.apply
+        ]
+        for label in add:
+            if not self.memory.get_json(f"label:{repo}:{label}"):
+                gh.create_label(repo, label, colors.get(label, "ededed"))
+                self.memory.put_json(f"label:{repo}:{label}", True, ttl=90 * 24 * 3600)
+        if add:
+            gh.add_labels(repo, number, add)
+        for label in stale:
+            gh.remove_label(repo, number, label)
+
+    def _publish_config_error(self, gh, repo, head, exc: configuration.ConfigError) -> None:
+        env = environment()
+        ctx = {"problems": exc.problems, "path": configuration.REPO_CONFIG_PATH}
+        output = {
+            "title": "Steward's configuration is invalid",
+            "summary": env.get_template("check_run/config_error.md.j2").render(**ctx).strip(),
+            "text": "",
+        }
+        self._write_check_run(gh, repo, head, "neutral", output, [])
+
+    # -- giving up ------------------------------------------------------------------------
+    def give_up(self, job: Job, why: str) -> None:
+        """After the last retry: leave a neutral check run saying what happened and how to retry."""
+        log.error("giving up", extra={"job": job.as_message(), "why": why})
+        if not isinstance(job, ReviewJob):
+            return
+        facts = self.store.pull_request_facts(job.repo, job.number) or {}
+        head = job.head_sha or facts.get("head_sha")
+        if not head:
+            return
+        env = environment()
+        output = {
+            "title": "Steward could not finish this review",
+            "summary": env.get_template("check_run/gave_up.md.j2").render(why=why).strip(),
+            "text": "",
+        }
+        try:
+            gh = self.app.installation(job.installation_id)
+            self._write_check_run(gh, job.repo, head, "neutral", output, [])
+        except GitHubError as exc:
+            log.error("could not leave the give-up check run", extra={"error": str(exc)})
+
+    # -- commands -------------------------------------------------------------------------
+    def command(self, job: CommandJob) -> None:
+        """`/steward recheck` re-reviews the newest head."""
+        gh = self.app.installation(job.installation_id)
+        text = (gh.comment(job.repo, job.comment_id).get("body") or "").strip()
+        words = text.split()
+        if len(words) >= 2 and words[0] == "/steward" and words[1] == "recheck":
+            self.review(
+                ReviewJob(
+                    installation_id=job.installation_id,
+                    delivery_id=job.delivery_id,
+                    repo=job.repo,
+                    number=job.number,
+                    head_sha=None,
+                    reason="command.recheck",
+                )
+            )
+
+
+def _needs_commits(cfg: configuration.Config) -> bool:
+    checks = registry()
+    return any(
+        getattr(checks[rule].module, "NEEDS_COMMITS", False)
+        for rule, settings in cfg.rules.items()
+        if settings.enabled and rule in checks
+    )
+
+
+def _association(value: Any) -> Association:
+    try:
+        return Association(value or "NONE")
+    except ValueError:
+        return Association.NONE
+
+
+def _ext(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name[name.rfind(".") :] if "." in name else name
+
+
+def _facts(pull: dict[str, Any]) -> dict[str, Any]:
+    """The fields the review needs from GitHub's pull-request JSON (API or webhook)."""
+    base, head = pull.get("base") or {}, pull.get("head") or {}
+    return {
+        "raw": pull,
+        "head_sha": head.get("sha", ""),
+        "title": pull.get("title"),
+        "body": pull.get("body"),
+        "draft": pull.get("draft"),
+        "state": pull.get("state", "open"),
+        "author": (pull.get("user") or {}).get("login"),
+        "author_association": pull.get("author_association"),
+        "labels": [label.get("name") for label in pull.get("labels") or []],
+        "base_ref": base.get("ref"),
+        "base_sha": base.get("sha"),
+        "head_ref": head.get("ref"),
+        "default_branch": (base.get("repo") or {}).get("default_branch"),
+        "created_at": pull.get("created_at"),
+    }
+
+
+def _index(entries: list) -> dict[str, Any]:
+    """The small part of a tree the review needs: attributes, guides, header samples."""
+    attributes, samples = [], {}
+    contributing = template = None
+    for path, sha, _size in entries:
+        lower = path.lower()
+        if lower == ".gitattributes" or lower.endswith("/.gitattributes"):
+            attributes.append((path, sha))
+        elif lower in CONTRIBUTING and contributing is None:
+            contributing = path
+        elif lower in TEMPLATES and template is None:
+            template = (path, sha)
+        else:
+            bucket = samples.setdefault(_ext(path), [])
+            if len(bucket) < SAMPLES_PER_TYPE:
+                bucket.append((path, sha))
+    return {
+        "attributes": attributes[:20],
+        "contributing": contributing,
+        "template": template,
+        "samples": samples,
+    }
