@@ -1,6 +1,6 @@
 """Glob and regex types for rule settings: validated at config load, compiled once, linear-time.
 
-Globs use gitignore semantics (pathspec's `gitwildmatch`): `test_*.py` matches at any depth,
+Globs use gitignore semantics (pathspec's `gitignore` style): `test_*.py` matches at any depth,
 `tests/**` only at the root, `**/tests/**` at any depth. Regexes are compiled with RE2, whose
 matching time is linear in the input, so a maintainer's (or attacker's) pattern cannot hang a
 worker; features RE2 lacks (backreferences, lookaround) are rejected with a clear message.
@@ -20,7 +20,7 @@ def _check_glob(pattern: str) -> str:
     if not pattern.strip():
         raise ValueError("empty glob pattern")
     try:
-        pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+        pathspec.PathSpec.from_lines("gitignore", [pattern])
     except Exception as exc:  # pathspec raises several types for bad patterns
         raise ValueError(f"invalid glob {pattern!r}: {exc}") from None
     return pattern
@@ -54,7 +54,7 @@ Regex = Annotated[str, AfterValidator(_check_regex)]
 
 @lru_cache(maxsize=512)
 def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.PathSpec.from_lines("gitignore", patterns)
 
 
 class GlobSet:
