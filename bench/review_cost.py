@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import pull_request  # noqa: E402
+from synthetic import pull_request
 
-from bot import config  # noqa: E402
-from bot.render.output import check_run, comment  # noqa: E402
-from bot.review import review  # noqa: E402
+from bot import config
+from bot.render.output import check_run, comment
+from bot.review import review
 
 
 def one(pr, cfg) -> tuple[float, float]:

@@ -14,8 +14,18 @@ from bot.snapshot import (
     TextFile,
 )
 
-DIRS = ["src/mlkit/models", "src/mlkit/ops", "src/mlkit/data", "tests/models", "docs/api",
-        "third_party/kernels", "src/mlkit/utils", "examples", "tests/ops", "csrc/cuda"]
+DIRS = [
+    "src/mlkit/models",
+    "src/mlkit/ops",
+    "src/mlkit/data",
+    "tests/models",
+    "docs/api",
+    "third_party/kernels",
+    "src/mlkit/utils",
+    "examples",
+    "tests/ops",
+    "csrc/cuda",
+]
 EXTS = [".py", ".py", ".py", ".cu", ".md", ".cpp", ".h", ".ipynb", ".json", ".yml"]
 
 
@@ -54,10 +64,14 @@ def pull_request(files: int, lines: int, seed: int = 1) -> PullRequest:
         full_name="acme/mlkit",
         default_branch="main",
         attributes=(
-            TextFile(".gitattributes", "*.pb.go linguist-generated\nthird_party/** linguist-vendored\n"),
+            TextFile(
+                ".gitattributes", "*.pb.go linguist-generated\nthird_party/** linguist-vendored\n"
+            ),
         ),
         header_samples=tuple(
-            TextFile(f"src/mlkit/existing_{k}.py", "# SPDX-License-Identifier: Apache-2.0\nimport os\n")
+            TextFile(
+                f"src/mlkit/existing_{k}.py", "# SPDX-License-Identifier: Apache-2.0\nimport os\n"
+            )
             for k in range(5)
         ),
         contributing_path="CONTRIBUTING.md",

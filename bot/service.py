@@ -95,7 +95,11 @@ class Service:
             self.app.tokens.drop(job.installation_id)
         log.info(
             "job done",
-            extra={"job": job.as_message(), "attempt": attempt, "seconds": time.monotonic() - started},
+            extra={
+                "job": job.as_message(),
+                "attempt": attempt,
+                "seconds": time.monotonic() - started,
+            },
         )
 
     def config_changed(self, repo: str) -> None:

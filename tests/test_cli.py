@@ -31,7 +31,9 @@ def repo(tmp_path: Path) -> Path:
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.email", "dev@example.com")
     git(root, "config", "user.name", "Dev")
-    write(root, "src/mlkit/attention.py", "# SPDX-License-Identifier: Apache-2.0\n" + "x = 1\n" * 50)
+    write(
+        root, "src/mlkit/attention.py", "# SPDX-License-Identifier: Apache-2.0\n" + "x = 1\n" * 50
+    )
     write(root, "src/mlkit/layers.py", "# SPDX-License-Identifier: Apache-2.0\nimport os\n")
     write(root, "src/mlkit/optim.py", "# SPDX-License-Identifier: Apache-2.0\nimport sys\n")
     write(root, "tests/test_layers.py", "def test_ok():\n    assert True\n")
@@ -70,10 +72,14 @@ def test_check_prints_the_comment_with_the_marker_and_welcome(repo, capsys):
     code, out, _ = run(
         capsys,
         "check",
-        "--repo", str(repo),
-        "--base", "main",
-        "--author", "newcomer",
-        "--association", "first_time_contributor",
+        "--repo",
+        str(repo),
+        "--base",
+        "main",
+        "--author",
+        "newcomer",
+        "--association",
+        "first_time_contributor",
     )
     assert code == 0
     assert out.startswith("<!-- steward:comment -->")
@@ -96,7 +102,9 @@ def test_check_reads_config_from_the_base_not_the_head(repo, capsys):
 def test_check_with_an_invalid_config_exits_2_with_positions(repo, tmp_path, capsys):
     bad = tmp_path / "steward.yml"
     bad.write_text("rules:\n  pr-size:\n    warn_at: lots\n")
-    code, out, err = run(capsys, "check", "--repo", str(repo), "--base", "main", "--config", str(bad))
+    code, out, err = run(
+        capsys, "check", "--repo", str(repo), "--base", "main", "--config", str(bad)
+    )
     assert code == 2
     assert out == ""
     assert f"{bad}:3:5: rules.pr-size.warn_at" in err
@@ -128,7 +136,16 @@ def test_body_from_stdin_counts_as_the_description(repo, monkeypatch, capsys):
     git(repo, "commit", "-qam", "Rewrite attention")
     monkeypatch.setattr("sys.stdin", io.StringIO("Rewrite attention.\n\nCloses #12"))
     code, out, _ = run(
-        capsys, "check", "--repo", str(repo), "--base", "main", "--body-file", "-", "--format", "json"
+        capsys,
+        "check",
+        "--repo",
+        str(repo),
+        "--base",
+        "main",
+        "--body-file",
+        "-",
+        "--format",
+        "json",
     )
     assert code == 0
     assert "design-discussion" not in {f["rule"] for f in json.loads(out)["findings"]}

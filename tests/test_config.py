@@ -17,7 +17,10 @@ def _errors(text: str, file: str = ".github/steward.yml") -> list[str]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("rulez: {}\n", ".github/steward.yml:1:1: rulez: unknown key 'rulez'; did you mean 'rules'?"),
+        (
+            "rulez: {}\n",
+            ".github/steward.yml:1:1: rulez: unknown key 'rulez'; did you mean 'rules'?",
+        ),
         (
             "rules:\n  pr-sise: {}\n",
             ".github/steward.yml:2:3: rules.pr-sise: unknown rule 'pr-sise'; did you mean 'pr-size'?",
@@ -30,7 +33,7 @@ def _errors(text: str, file: str = ".github/steward.yml") -> list[str]:
         (
             "rules:\n  tests:\n    severity: fatal\n",
             ".github/steward.yml:3:5: rules.tests.severity: Input should be 'notice', 'warning' "
-            'or \'failure\' (got "fatal")',
+            "or 'failure' (got \"fatal\")",
         ),
         (
             "comment:\n  on_success: sometimes\n",
@@ -93,7 +96,9 @@ def test_repo_file_overrides_the_pack_key_by_key(text, rule, enabled, severity):
 def test_org_file_then_repo_file_layer_in_order():
     cfg = config.load(
         [
-            config.Source("acme/.github:.github/steward.yml", "rules:\n  tests:\n    severity: notice\n"),
+            config.Source(
+                "acme/.github:.github/steward.yml", "rules:\n  tests:\n    severity: notice\n"
+            ),
             config.Source(".github/steward.yml", "rules:\n  tests:\n    enabled: false\n"),
         ]
     )
@@ -124,3 +129,14 @@ def test_json_schema_lists_every_rule_and_forbids_unknown_keys():
     assert set(rules["properties"]) == set(registry())
     assert rules["additionalProperties"] is False
     assert schema["additionalProperties"] is False
+
+
+def test_default_pack_states_every_default_explicitly():
+    """rules/default.yml documents each rule's defaults; it must agree with the code."""
+    from bot.yamlsafe import parse
+
+    cfg = config.default()
+    pack = parse(open("rules/default.yml", "rb").read(), "rules/default.yml").data["rules"]
+    for rule, check in registry().items():
+        assert cfg.rules[rule] == check.settings_model(), rule
+        assert set(pack[rule]) == set(check.settings_model.model_fields), rule

@@ -10,9 +10,13 @@ from bot.findings import Severity
 from bot.review import review
 from tests.factories import file, pr
 
+ONLY_SIZE = "  tests: false\n  design-discussion: false\n  license-header: false\n"
+
 
 def _cfg(text: str = ""):
-    return config.load_text(text)
+    """Config with only pr-size on (plus whatever `text` adds under `rules:`)."""
+    body = text.removeprefix("rules:\n")
+    return config.load_text("rules:\n" + ONLY_SIZE + body)
 
 
 BIG = [file("src/mlkit/model.py", 1200)]

@@ -6,6 +6,7 @@ in `templates/comment.md.j2` and `templates/check_run/*.md.j2`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -15,6 +16,7 @@ from bot.render import environment
 from bot.review import Review
 
 MARKER = "<!-- steward:comment -->"
+_BLANKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 COMMENT_LIMIT = 65_536  # GitHub's maximum issue-comment body, in characters
 OUTPUT_LIMIT = 65_535  # GitHub's maximum check-run summary/text, in characters
 TITLE_LIMIT = 255
@@ -129,12 +131,17 @@ def _context(review: Review, cap: int, details: bool) -> dict[str, Any]:
     }
 
 
+def _tidy(markdown: str) -> str:
+    """Collapse the blank-line runs template conditionals leave behind."""
+    return _BLANKS.sub("\n\n", markdown).strip() + "\n"
+
+
 def comment(review: Review, limit: int = COMMENT_LIMIT) -> str:
     """The Markdown comment, starting with the hidden marker, never longer than `limit`."""
     template = environment().get_template("comment.md.j2")
     body = ""
     for cap, details in ((20, True), (5, True), (0, True), (0, False)):
-        body = template.render(**_context(review, cap, details)).strip() + "\n"
+        body = _tidy(template.render(**_context(review, cap, details)))
         if len(body) <= limit:
             return body
     return _cut(body, limit, "\n\n… (cut to fit GitHub's comment size; the check run has all)\n")
@@ -146,7 +153,7 @@ def check_run(review: Review) -> CheckRunOutput:
     ctx = _context(review, 50, True)
     title = _cut(env.get_template("check_run/title.md.j2").render(**ctx).strip(), TITLE_LIMIT)
     summary = env.get_template("check_run/summary.md.j2").render(**ctx).strip()
-    text = env.get_template("check_run/text.md.j2").render(**ctx).strip()
+    text = _tidy(env.get_template("check_run/text.md.j2").render(**ctx)).strip()
     return CheckRunOutput(
         conclusion=review.conclusion,
         title=title,
