@@ -136,7 +136,10 @@ def test_default_pack_states_every_default_explicitly():
     from bot.yamlsafe import parse
 
     cfg = config.default()
-    pack = parse(open("rules/default.yml", "rb").read(), "rules/default.yml").data["rules"]
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "rules" / "default.yml").read_bytes()
+    pack = parse(text, "rules/default.yml").data["rules"]
     for rule, check in registry().items():
         assert cfg.rules[rule] == check.settings_model(), rule
         assert set(pack[rule]) == set(check.settings_model.model_fields), rule

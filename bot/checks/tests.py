@@ -23,7 +23,7 @@ from bot.snapshot import FileChange, FileStatus, PullRequest
 
 RULE = "tests"
 MAX_LISTED = 5
-SOURCE_ROOTS = ("src", "lib", "python", "csrc", "pkg", "internal")
+SOURCE_ROOTS = ("src", "lib", "python")
 
 
 class Settings(RuleSettings):
@@ -140,10 +140,10 @@ def expected_test(path: str) -> str:
     if ext == ".rs":
         return posixpath.join(*dirs, f"{stem}.rs") + " (a #[cfg(test)] mod tests) or tests/"
     inner = list(dirs)
-    if inner and inner[0] in SOURCE_ROOTS:
-        inner = inner[1:]
+    if ext in (".py", ".pyx", ".pxd") and inner and inner[0] in SOURCE_ROOTS:
+        inner = inner[1:]  # src layout: src/pkg/a/b.py
     if inner:
-        inner = inner[1:]  # drop the top-level package: pkg/a/b.py -> tests/a/test_b.py
+        inner = inner[1:]  # drop the package (or csrc/): pkg/a/b.py -> tests/a/test_b.py
     test_ext = ".py" if ext in (".py", ".pyx", ".pxd") else ".cpp" if ext in _CPP else ext
     return posixpath.join("tests", *inner, f"test_{stem}{test_ext}")
 
