@@ -38,11 +38,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
     cfg = config.default()
-    pr = pull_request(args.files, args.lines)
-    one(pr, cfg)  # warm caches (templates, compiled globs), as a long-running worker has them
+    one(pull_request(args.files, args.lines, seed=0), cfg)  # warm templates and compiled globs
+    # every run gets a pull request with new paths, so nothing is remembered between reviews
+    prs = [pull_request(args.files, args.lines, seed=i + 1) for i in range(args.repeat + 1)]
+    pr = prs[-1]
     walls, cpus = [], []
-    for _ in range(args.repeat):
-        w, c = one(pr, cfg)
+    for i in range(args.repeat):
+        w, c = one(prs[i], cfg)
         walls.append(w)
         cpus.append(c)
     tracemalloc.start()

@@ -26,7 +26,15 @@ DIRS = [
     "tests/ops",
     "csrc/cuda",
 ]
-EXTS = [".py", ".py", ".py", ".cu", ".md", ".cpp", ".h", ".ipynb", ".json", ".yml"]
+# A realistic mix for an ML library: mostly Python, some CUDA/C++, docs and config, and a
+# few notebooks (1 file in 40).
+EXTS = (
+    [".py"] * 22
+    + [".cu", ".cuh", ".cpp", ".h"] * 2
+    + [".md"] * 5
+    + [".json", ".yml"] * 2
+    + [".ipynb"]
+)
 
 
 def _patch(rng: random.Random, adds: int, dels: int, header: list[str]) -> str:
@@ -44,7 +52,7 @@ def pull_request(files: int, lines: int, seed: int = 1) -> PullRequest:
     changes = []
     for i in range(files):
         d = DIRS[i % len(DIRS)]
-        ext = EXTS[(i // len(DIRS)) % len(EXTS)]
+        ext = EXTS[(i * 7) % len(EXTS)]
         status = FileStatus.ADDED if i % 7 == 0 else FileStatus.MODIFIED
         adds = per_file if status == FileStatus.ADDED else per_file - per_file // 3
         dels = 0 if status == FileStatus.ADDED else per_file // 3
@@ -53,7 +61,7 @@ def pull_request(files: int, lines: int, seed: int = 1) -> PullRequest:
             header = []
         changes.append(
             FileChange(
-                path=f"{d}/module_{i}{ext}",
+                path=f"{d}/module_{seed}_{i}{ext}",
                 status=status,
                 additions=adds + len(header),
                 deletions=dels,

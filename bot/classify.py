@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from enum import StrEnum
+from functools import lru_cache
 
 from bot.gitattributes import Attributes
 from bot.patterns import GlobSet
@@ -97,7 +98,7 @@ _LINGUIST = ("linguist-generated", "linguist-vendored")
 class Classifier:
     """Classifies the files of one repository snapshot; build it once per pull request."""
 
-    __slots__ = ("attributes", "globs")
+    __slots__ = ("_memo", "attributes", "globs")
 
     def __init__(self, repo: RepoContext, extra_globs: Sequence[str] | GlobSet = ()) -> None:
         attributes = Attributes.for_repo(repo) if repo.attributes else None
@@ -106,9 +107,19 @@ class Classifier:
             self.globs: GlobSet | None = extra_globs
         else:
             self.globs = GlobSet(extra_globs) if extra_globs else None
+        self._memo: dict[FileChange, Reason | None] = {}
 
     def reason(self, f: FileChange) -> Reason | None:
-        """Why `f` is not hand-written code, or None when it is."""
+        """Why `f` is not hand-written code, or None when it is (remembered per file)."""
+        try:
+            return self._memo[f]
+        except KeyError:
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            found = self._memo[f] = self._reason(f)
+            return found
+
+    def _reason(self, f: FileChange) -> Reason | None:
         path = f.path
         if self.globs is not None and self.globs.match(path):
             return Reason.CONFIG
@@ -133,6 +144,12 @@ class Classifier:
         if generated is None and has_marker(f):
             return Reason.MARKER
         return None
+
+
+@lru_cache(maxsize=8)
+def for_repo(repo: RepoContext) -> Classifier:
+    """The shared Classifier of a repository snapshot (no extra globs), built once."""
+    return Classifier(repo)
 
 
 def classify(

@@ -58,19 +58,85 @@ def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
 
 
 class GlobSet:
-    """A compiled set of globs. `GlobSet(["docs/**", "*.md"]).match("docs/a.py")` -> True."""
+    """A compiled set of globs. `GlobSet(["docs/**", "*.md"]).match("docs/a.py")` -> True.
 
-    __slots__ = ("_spec",)
+    Compiled once per distinct list of globs (pathspec matches with an RE2 set, so linear
+    time), and answers are remembered per path: several checks ask about the same files.
+    """
+
+    __slots__ = ("_memo", "_spec")
 
     def __init__(self, patterns: Any) -> None:
-        self._spec = _spec(tuple(patterns))
+        self._spec, self._memo = _compiled(tuple(patterns))
 
     def match(self, path: str) -> bool:
         """True when `path` (repository-relative, `/`-separated) matches any glob."""
-        return self._spec.match_file(path)
+        hit = self._memo.get(path)
+        if hit is None:
+            if len(self._memo) > MEMO_LIMIT:
+                self._memo.clear()
+            hit = self._memo[path] = self._spec.match_file(path)
+        return hit
+
+
+MEMO_LIMIT = 200_000
+
+
+@lru_cache(maxsize=512)
+def _compiled(patterns: tuple[str, ...]) -> tuple[pathspec.PathSpec, dict[str, bool]]:
+    return _spec(patterns), {}
 
 
 @lru_cache(maxsize=512)
 def compile_regex(pattern: str) -> Any:
     """Compile an RE2 pattern once and cache it. Use inline flags: `(?i)`, `(?m)`, `(?s)`."""
     return re2.compile(pattern, options=_options())
+
+
+class GlobGroups:
+    """Several named glob lists answered in one pass over a path (one RE2 set match).
+
+    `GlobGroups(tests=[...], docs=[...]).groups("tests/a.md")` -> {"tests", "docs"}.
+    Lists with negated (`!`) patterns are matched with their own GlobSet instead.
+    """
+
+    __slots__ = ("_fallback", "_memo", "_names", "_set")
+
+    def __init__(self, **named: Any) -> None:
+        key = tuple((name, tuple(globs)) for name, globs in sorted(named.items()))
+        self._set, self._names, self._fallback, self._memo = _grouped(key)
+
+    def groups(self, path: str) -> frozenset[str]:
+        """The names of the lists with a glob that matches `path`."""
+        hit = self._memo.get(path)
+        if hit is None:
+            ids = self._set.Match(path) if self._set else None
+            found = {self._names[i] for i in ids or ()}
+            found.update(name for name, globs in self._fallback if globs.match(path))
+            if len(self._memo) > MEMO_LIMIT:
+                self._memo.clear()
+            hit = self._memo[path] = frozenset(found)
+        return hit
+
+
+@lru_cache(maxsize=128)
+def _grouped(key: tuple) -> tuple[Any, list[str], list[tuple[str, GlobSet]], dict]:
+    rset = re2.Set.SearchSet(_options())
+    names: list[str] = []
+    fallback: list[tuple[str, GlobSet]] = []
+    for name, globs in key:
+        regexes = []
+        for pattern in _spec(globs).patterns:
+            if pattern.include is None:
+                continue
+            if not pattern.include or pattern.regex is None:
+                fallback.append((name, GlobSet(globs)))
+                regexes = []
+                break
+            regexes.append(pattern.regex.pattern)
+        for regex in regexes:
+            rset.Add(regex)
+            names.append(name)
+    if names:
+        rset.Compile()
+    return (rset if names else None), names, fallback, {}

@@ -17,10 +17,10 @@ from __future__ import annotations
 from pydantic import Field
 
 from bot.checks._base import RuleSettings
-from bot.classify import Classifier
+from bot.classify import for_repo
 from bot.findings import Finding
 from bot.links import prose, references
-from bot.patterns import Glob, GlobSet, Regex, compile_regex
+from bot.patterns import Glob, GlobGroups, Regex, compile_regex
 from bot.snapshot import PullRequest
 
 RULE = "design-discussion"
@@ -50,17 +50,15 @@ class Settings(RuleSettings):
 
 def counted_lines(pr: PullRequest, settings: Settings) -> tuple[int, list[str]]:
     """Changed lines of code that count towards 'large', and the core paths touched."""
-    exclude = GlobSet(settings.exclude)
-    core = GlobSet(settings.core_paths) if settings.core_paths else None
-    classifier = Classifier(pr.repo)
+    globs = GlobGroups(exclude=settings.exclude, core=settings.core_paths)
+    classifier = for_repo(pr.repo)
     total = 0
     touched: list[str] = []
     for f in pr.files:
-        if core is not None and (
-            core.match(f.path) or (f.previous_path and core.match(f.previous_path))
-        ):
+        kinds = globs.groups(f.path)
+        if "core" in kinds or (f.previous_path and "core" in globs.groups(f.previous_path)):
             touched.append(f.path)
-        if exclude.match(f.path) or classifier.reason(f) is not None:
+        if "exclude" in kinds or classifier.reason(f) is not None:
             continue
         total += f.changes
     return total, touched

@@ -18,7 +18,7 @@ from typing import Annotated, Literal, NamedTuple
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from bot.checks._base import LabelPlan, RuleSettings
-from bot.classify import Classifier, Reason
+from bot.classify import Reason, for_repo
 from bot.findings import Finding
 from bot.notebooks import is_notebook, source_lines
 from bot.patterns import Glob, GlobSet
@@ -144,7 +144,8 @@ def measure(pr: PullRequest, settings: Settings) -> Measurement:
     """Count the pull request's hand-written changed lines and pick its bucket."""
     if _last and _last[0] is pr and _last[1] is settings:
         return _last[2]
-    classifier = Classifier(pr.repo, GlobSet(settings.exclude) if settings.exclude else ())
+    exclude = GlobSet(settings.exclude) if settings.exclude else None
+    classifier = for_repo(pr.repo)  # shared with the other checks: each file classified once
     counted: list[FileCount] = []
     excluded: list[Excluded] = []
     binary: list[str] = []
@@ -153,7 +154,7 @@ def measure(pr: PullRequest, settings: Settings) -> Measurement:
         if f.binary:
             binary.append(f.path)
             continue
-        reason = classifier.reason(f)
+        reason = Reason.CONFIG if exclude and exclude.match(f.path) else classifier.reason(f)
         if reason is not None:
             excluded.append(Excluded(f.path, reason, f.additions + f.deletions))
             continue

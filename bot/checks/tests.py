@@ -16,9 +16,9 @@ import posixpath
 from pydantic import Field
 
 from bot.checks._base import RuleSettings
-from bot.classify import Classifier
+from bot.classify import for_repo
 from bot.findings import Finding
-from bot.patterns import Glob, GlobSet
+from bot.patterns import Glob, GlobGroups
 from bot.snapshot import FileChange, FileStatus, PullRequest
 
 RULE = "tests"
@@ -60,20 +60,21 @@ class Settings(RuleSettings):
 
 def check(pr: PullRequest, settings: Settings) -> list[Finding]:
     """Findings for source changed without tests."""
-    tests = GlobSet(settings.test_globs)
-    exempt = GlobSet(settings.exempt_globs)
-    source = GlobSet(settings.source_globs)
-    classifier = Classifier(pr.repo)
+    globs = GlobGroups(
+        test=settings.test_globs, exempt=settings.exempt_globs, source=settings.source_globs
+    )
+    classifier = for_repo(pr.repo)
     changed_tests: list[str] = []
     modules: list[FileChange] = []
     for f in pr.files:
-        if tests.match(f.path):
+        kinds = globs.groups(f.path)
+        if "test" in kinds:
             if f.status != FileStatus.REMOVED:
                 changed_tests.append(f.path)
             continue
-        if f.status == FileStatus.REMOVED or f.changes == 0 or exempt.match(f.path):
+        if f.status == FileStatus.REMOVED or f.changes == 0 or "exempt" in kinds:
             continue
-        if not source.match(f.path) or classifier.reason(f) is not None:
+        if "source" not in kinds or classifier.reason(f) is not None:
             continue
         if f.path.endswith(".rs") and _rust_inline_tests(f):
             changed_tests.append(f.path)
