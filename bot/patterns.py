@@ -110,17 +110,23 @@ class GlobGroups:
         """The names of the lists with a glob that matches `path`."""
         hit = self._memo.get(path)
         if hit is None:
-            ids = self._set.Match(path) if self._set else None
-            found = {self._names[i] for i in ids or ()}
-            found.update(name for name, globs in self._fallback if globs.match(path))
+            ids = self._set.Match(path.encode()) if self._set is not None else None
+            hit = _names_of(self._names, tuple(ids)) if ids else frozenset()
+            if self._fallback:
+                hit = hit | {name for name, globs in self._fallback if globs.match(path)}
             if len(self._memo) > MEMO_LIMIT:
                 self._memo.clear()
-            hit = self._memo[path] = frozenset(found)
+            self._memo[path] = hit
         return hit
 
 
+@lru_cache(maxsize=4096)
+def _names_of(names: tuple[str, ...], ids: tuple[int, ...]) -> frozenset[str]:
+    return frozenset(names[i] for i in ids)
+
+
 @lru_cache(maxsize=128)
-def _grouped(key: tuple) -> tuple[Any, list[str], list[tuple[str, GlobSet]], dict]:
+def _grouped(key: tuple) -> tuple[Any, tuple[str, ...], list[tuple[str, GlobSet]], dict]:
     rset = re2.Set.SearchSet(_options())
     names: list[str] = []
     fallback: list[tuple[str, GlobSet]] = []
@@ -139,4 +145,5 @@ def _grouped(key: tuple) -> tuple[Any, list[str], list[tuple[str, GlobSet]], dic
             names.append(name)
     if names:
         rset.Compile()
-    return (rset if names else None), names, fallback, {}
+    # the compiled set's C++ object takes UTF-8 bytes directly (the wrapper re-encodes per call)
+    return (rset._set if names else None), tuple(names), fallback, {}
