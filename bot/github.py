@@ -164,6 +164,13 @@ def _next_link(link: str) -> str | None:
     return None
 
 
+def _status(value: str) -> FileStatus:
+    try:
+        return FileStatus(value)
+    except ValueError:
+        return FileStatus.MODIFIED
+
+
 class Installation:
     """Everything the review service does on GitHub, for one installation."""
 
@@ -206,7 +213,7 @@ class Installation:
             out.append(
                 FileChange(
                     path=item["filename"],
-                    status=FileStatus(status) if status in FileStatus else FileStatus.MODIFIED,
+                    status=_status(status),
                     additions=int(item.get("additions", 0)),
                     deletions=int(item.get("deletions", 0)),
                     patch=patch,
@@ -310,7 +317,7 @@ class Installation:
     # -- writing --------------------------------------------------------------------------
     def create_comment(self, repo: str, number: int, body: str) -> int:
         """Post a comment; returns its id."""
-        issue = self._gh.get_repo(repo, lazy=True).get_issue(number)
+        issue = self._gh.get_repo(repo).get_issue(number)  # lazy: no request
         return _call(lambda: issue.create_comment(body)).id
 
     def edit_comment(self, repo: str, comment_id: int, body: str) -> None:

@@ -34,12 +34,14 @@ from bot.render import environment
 from bot.render.output import MARKER, check_run, comment
 from bot.review import Review, review
 from bot.snapshot import Association, FileStatus, PullRequest, RepoContext, TextFile
+from bot.store import facts_of
 
 log = logging.getLogger(__name__)
 
 CHECK_NAME = "steward"
 ANNOTATION_BATCH = 50
 ORG_FRESH = 600
+ABSENT_FRESH = 300
 CONTEXT_FRESH = 600
 SAMPLES_PER_TYPE = 5
 SAMPLE_CHARS = 2048
@@ -129,9 +131,9 @@ class Service:
         gh = self.app.installation(job.installation_id)
         facts = self.store.pull_request_facts(job.repo, job.number)
         if facts is None or (job.head_sha is None and job.reason != "pending"):
-            facts = _facts(gh.pull_request(job.repo, job.number))
-            self.store.note_pull_request(job.repo, facts["raw"])
-            facts = self.store.pull_request_facts(job.repo, job.number) or facts
+            pull = gh.pull_request(job.repo, job.number)
+            self.store.note_pull_request(job.repo, pull)
+            facts = self.store.pull_request_facts(job.repo, job.number) or facts_of(pull)
         head = facts["head_sha"]
         if job.head_sha and job.head_sha != head:
             log.info("stale job: head moved", extra={"job": job.as_message(), "head": head})
@@ -183,7 +185,9 @@ class Service:
         key = f"file:{repo}:{path}"
         rec = self.memory.get_json(key) or {}
         now = time.time()
-        if rec and fresh and now - rec.get("checked", 0) < fresh:
+        age = now - rec.get("checked", 0)
+        if rec and ((fresh and age < fresh) or (rec.get("text") is None and age < ABSENT_FRESH)):
+            # an absent file has no ETag to revalidate with; a push that adds it drops this
             return rec.get("text")
         try:
             got = gh.file_text(repo, path, etag=rec.get("etag", ""))
@@ -340,6 +344,9 @@ class Service:
             gh.add_labels(repo, number, add)
         for label in stale:
             gh.remove_label(repo, number, label)
+        if add or stale:
+            now = [label for label in current if label not in stale] + add
+            self.store.set_labels(repo, number, now)
 
     def _publish_config_error(self, gh, repo, head, exc: configuration.ConfigError) -> None:
         env = environment()
@@ -411,27 +418,6 @@ def _association(value: Any) -> Association:
 def _ext(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     return name[name.rfind(".") :] if "." in name else name
-
-
-def _facts(pull: dict[str, Any]) -> dict[str, Any]:
-    """The fields the review needs from GitHub's pull-request JSON (API or webhook)."""
-    base, head = pull.get("base") or {}, pull.get("head") or {}
-    return {
-        "raw": pull,
-        "head_sha": head.get("sha", ""),
-        "title": pull.get("title"),
-        "body": pull.get("body"),
-        "draft": pull.get("draft"),
-        "state": pull.get("state", "open"),
-        "author": (pull.get("user") or {}).get("login"),
-        "author_association": pull.get("author_association"),
-        "labels": [label.get("name") for label in pull.get("labels") or []],
-        "base_ref": base.get("ref"),
-        "base_sha": base.get("sha"),
-        "head_ref": head.get("ref"),
-        "default_branch": (base.get("repo") or {}).get("default_branch"),
-        "created_at": pull.get("created_at"),
-    }
 
 
 def _index(entries: list) -> dict[str, Any]:

@@ -59,3 +59,31 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"redis://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def _fakehub_server():
+    from tests.fakehub import FakeGitHub
+
+    fake = FakeGitHub().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fakehub(_fakehub_server):
+    """The fake GitHub, emptied for each test."""
+    _fakehub_server.reset()
+    return _fakehub_server
+
+
+@pytest.fixture
+def redis_client(redis_server):
+    """A Redis client on a database of its own, flushed before and after the test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server, db=13)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
