@@ -171,3 +171,23 @@ def test_sustained_5xx_gives_up_with_a_neutral_check_run(fakehub, service):
     run = fakehub.runs_for(REPO, "b" * 40)[0]
     assert run["conclusion"] == "neutral"
     assert "could not finish" in run["output"]["title"]
+
+
+def test_one_review_per_pull_request_at_a_time_and_bursts_collapse(fakehub, service):
+    opened(fakehub, service)
+    key = f"{REPO}#5"
+    with service.memory.pr_lock(key, 30) as got:
+        assert got
+        service.handle(job(delivery="while-locked"))  # another worker is reviewing this PR
+        assert fakehub.writes() == []
+        assert service.memory.r.exists(f"steward:pending:{key}")
+    # the next review sees the pending mark and goes again with the newest head, once
+    fakehub.push(REPO, 5, "c" * 40, FILES)
+    pull = fakehub.pulls[(REPO, 5)]
+    pull["updated_at"] = "2026-11-22T00:00:00Z"
+    service.store.note_pull_request(REPO, {k: v for k, v in pull.items() if not k.startswith("_")})
+    service.memory.mark_pending(key, 60)
+    service.handle(job(head="c" * 40, reason="pull_request.synchronize", delivery="after"))
+    assert len(fakehub.comments_on(REPO, 5)) == 1
+    assert len(fakehub.runs_for(REPO, "c" * 40)) == 1
+    assert not service.memory.r.exists(f"steward:pending:{key}")
