@@ -181,6 +181,7 @@ def check(pr: PullRequest, settings: Settings) -> list[Finding]:
     if m.lines < threshold:
         return []
     reasons = Counter(e.reason for e in m.excluded)
+    largest, directories = _largest(m.counted)
     facts = {
         "lines": m.lines,
         "threshold": threshold,
@@ -188,8 +189,8 @@ def check(pr: PullRequest, settings: Settings) -> list[Finding]:
         "first_time": key == "first_time_warn_at",
         "files": len(pr.files),
         "label": settings.label_prefix + m.bucket,
-        "largest": _largest(m.counted),
-        "directories": len({_area(c.path) for c in m.counted if c.lines}),
+        "largest": largest,
+        "directories": directories,
         "excluded": [
             {"reason": r.value, "count": n} for r, n in sorted(reasons.items(), key=_by_count)
         ],
@@ -224,8 +225,8 @@ def _area(path: str) -> str:
     return f"{head}/" if head else ""
 
 
-def _largest(counted: tuple[FileCount, ...]) -> list[dict]:
-    """The directories contributing the most lines, biggest first."""
+def _largest(counted: tuple[FileCount, ...]) -> tuple[list[dict], int]:
+    """The directories contributing the most lines, biggest first, and how many there are."""
     lines: dict[str, int] = defaultdict(int)
     files: dict[str, int] = defaultdict(int)
     for c in counted:
@@ -234,4 +235,4 @@ def _largest(counted: tuple[FileCount, ...]) -> list[dict]:
             lines[area] += c.lines
             files[area] += 1
     top = sorted(lines, key=lambda a: (-lines[a], a))[:TOP_AREAS]
-    return [{"path": a, "lines": lines[a], "files": files[a]} for a in top]
+    return [{"path": a, "lines": lines[a], "files": files[a]} for a in top], len(lines)
