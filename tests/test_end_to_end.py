@@ -39,6 +39,7 @@ def stack(fakehub, redis_server):
         github_api_url=fakehub.url,
         broker_url=url,
         task_time_limit=60,
+        max_attempts=2,
     )
 
     def service_factory(s: Settings) -> Service:
@@ -140,3 +141,47 @@ def test_the_same_delivery_posted_20_times_concurrently_reviews_once(stack, fake
     time.sleep(0.5)
     assert len(fakehub.comments_on(repo, number)) == 1
     assert len(fakehub.runs_for(repo, head)) == 1
+
+
+def _seed(fakehub, payload):
+    repo = payload["repository"]["full_name"]
+    number = payload["pull_request"]["number"]
+    head = payload["pull_request"]["head"]["sha"]
+    fakehub.add_repo(repo, {})
+    fakehub.add_pull(
+        repo, number, [{"filename": "src/a.py", "patch": "@@ -0,0 +1 @@\n+x = 1"}], head_sha=head
+    )
+    return repo, number, head
+
+
+def test_secondary_rate_limit_is_waited_out_then_the_review_lands(stack, fakehub):
+    web, _ = stack
+    payload = load("pull_request.opened")
+    repo, number, head = _seed(fakehub, payload)
+    fakehub.fail(
+        "POST",
+        r"/check-runs$",
+        403,
+        headers={"Retry-After": "1"},
+        message="You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+    )
+    started = time.monotonic()
+    assert deliver(web, "pull_request", payload).status_code == 202
+    wait_for(lambda: fakehub.runs_for(repo, head) and fakehub.comments_on(repo, number))
+    assert time.monotonic() - started >= 1.0  # it waited as GitHub asked
+    assert [c.status for c in fakehub.calls if c.path.endswith("/check-runs")] == [403, 201]
+
+
+def test_sustained_5xx_gives_up_with_a_neutral_check_run(stack, fakehub):
+    web, _ = stack
+    payload = load("pull_request.opened")
+    repo, number, head = _seed(fakehub, payload)
+    fakehub.fail("GET", r"/pulls/\d+/files", 502, times=100, message="Bad Gateway")
+    assert deliver(web, "pull_request", payload).status_code == 202
+    wait_for(lambda: fakehub.runs_for(repo, head), timeout=30)
+    [run] = fakehub.runs_for(repo, head)
+    assert run["conclusion"] == "neutral"
+    assert "502" in run["output"]["summary"] and "Re-run" in run["output"]["summary"]
+    files_calls = [c for c in fakehub.calls if c.path.endswith("/files")]
+    assert len(files_calls) == 2  # bounded: max_attempts
+    assert fakehub.comments_on(repo, number) == []
