@@ -180,8 +180,9 @@ def _files(repo: LocalRepo, spec: str) -> list[FileChange]:
     entries = _parse_raw(raw)
     counts = _parse_numstat(numstat)
     patches = _split_patches(patch)
+    sizes = _sizes(repo, [e[3] for e in entries])
     files = []
-    for i, (status, src, dst) in enumerate(entries):
+    for i, (status, src, dst, blob) in enumerate(entries):
         adds, dels = counts[i] if i < len(counts) else (0, 0)
         binary = adds is None
         text = None if binary else (patches[i] if i < len(patches) else None)
@@ -194,12 +195,14 @@ def _files(repo: LocalRepo, spec: str) -> list[FileChange]:
                 patch=text or None,
                 previous_path=src if status in (FileStatus.RENAMED, FileStatus.COPIED) else None,
                 binary=binary,
+                size=sizes.get(blob),
             )
         )
     return files
 
 
-def _parse_raw(raw: str) -> list[tuple[FileStatus, str | None, str]]:
+def _parse_raw(raw: str) -> list[tuple[FileStatus, str | None, str, str]]:
+    """(status, source path, path, blob sha of the new version) per changed file."""
     parts = raw.split("\0")
     out = []
     i = 0
@@ -208,12 +211,26 @@ def _parse_raw(raw: str) -> list[tuple[FileStatus, str | None, str]]:
         letter = meta[-1][0]
         status = _STATUS.get(letter, FileStatus.MODIFIED)
         if letter in "RC":
-            out.append((status, parts[i + 1], parts[i + 2]))
+            out.append((status, parts[i + 1], parts[i + 2], meta[3]))
             i += 3
         else:
-            out.append((status, None, parts[i + 1]))
+            out.append((status, None, parts[i + 1], meta[3]))
             i += 2
     return out
+
+
+def _sizes(repo: LocalRepo, shas: list[str]) -> dict[str, int]:
+    """Blob sizes in bytes, with one git process."""
+    wanted = [s for s in shas if s.strip("0")]
+    if not wanted:
+        return {}
+    out = repo.git("cat-file", "--batch-check", input="".join(f"{s}\n" for s in wanted).encode())
+    sizes = {}
+    for line in out.decode().splitlines():
+        sha, kind, *rest = line.split()
+        if kind == "blob" and rest:
+            sizes[sha] = int(rest[0])
+    return sizes
 
 
 def _parse_numstat(numstat: str) -> list[tuple[int | None, int | None]]:

@@ -183,5 +183,6 @@ def test_renames_and_binary_files_are_read_like_github_lists_them(repo):
     assert by_path["src/mlkit/blocks.py"].status == "renamed"
     assert by_path["src/mlkit/blocks.py"].previous_path == "src/mlkit/layers.py"
     assert by_path["weights.bin"].binary and by_path["weights.bin"].patch is None
+    assert by_path["weights.bin"].size == 1024
     assert pr.title == "Rename and add weights"
     assert pr.repo.contributing_path == "CONTRIBUTING.md"
