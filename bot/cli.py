@@ -156,6 +156,9 @@ def _load_config(path: str | None, repo, base_sha: str | None) -> configuration.
 
 
 def _as_json(result) -> dict:
+    from bot.render import word
+
+    findings = [f if f.message else word(f) for f in result.findings]
     return {
         "conclusion": result.conclusion,
         "size_label": result.size_label,
@@ -169,7 +172,7 @@ def _as_json(result) -> dict:
                 "line": f.line,
                 "suggestion": f.suggestion,
             }
-            for f in result.findings
+            for f in findings
         ],
         "waived": sorted({f.rule for f in result.waived}),
         "errors": [{"rule": e.rule, "error": e.error} for e in result.errors],

@@ -21,6 +21,7 @@ from bot.snapshot import PullRequest
 log = logging.getLogger(__name__)
 
 WAIVE_LABEL_PREFIX = "steward/waive-"
+ANNOTATION_CAP = 100  # Check Run annotations per review: at most two requests of 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,7 @@ def review(pr: PullRequest, config: Config, waivers: tuple[Waiver, ...] = ()) ->
             continue
         run.append(rule_id)
         try:
-            found = [word(f) for f in check.run(pr, settings)]
+            found = list(check.run(pr, settings))
             plan = check.labels(pr, settings)
         except Exception as exc:  # a bug in one check must not hide the others
             log.exception("check %s failed on %s#%s", rule_id, pr.repo.full_name, pr.number)
@@ -114,6 +115,8 @@ def review(pr: PullRequest, config: Config, waivers: tuple[Waiver, ...] = ()) ->
     waived = [f for f in findings if f.rule in waived_rules]
     order = {rule: i for i, rule in enumerate(registry())}
     kept.sort(key=lambda f: (-f.severity.rank, order.get(f.rule, 99), f.path or "", f.line or 0))
+    kept, broken = _word_shown(kept)
+    errors.extend(broken)
     return Review(
         pr=pr,
         config=config,
@@ -124,6 +127,35 @@ def review(pr: PullRequest, config: Config, waivers: tuple[Waiver, ...] = ()) ->
         rules_run=tuple(run),
         labels=LabelPlan(tuple(apply), tuple(prefixes), tuple(colors)),
     )
+
+
+def _word_shown(findings: list[Finding]) -> tuple[list[Finding], list[RuleError]]:
+    """Word the findings people will read: the first of each group and the annotated ones.
+
+    The rest keep their facts (`steward check --format json` words them all); wording is the
+    costliest step of a review with hundreds of findings. A rule whose template fails is
+    reported like a crashing check, without hiding the others.
+    """
+    seen: set[tuple] = set()
+    annotated = 0
+    out: list[Finding] = []
+    broken: dict[str, str] = {}
+    for f in findings:
+        key = (f.severity, f.rule, f.kind)
+        show = key not in seen
+        seen.add(key)
+        if f.path and annotated < ANNOTATION_CAP:
+            annotated += 1
+            show = True
+        if show and f.rule not in broken:
+            try:
+                f = word(f)
+            except Exception as exc:
+                log.exception("wording %s failed", f.rule)
+                broken[f.rule] = traceback.format_exception_only(exc)[-1].strip()
+        out.append(f)
+    kept = [f for f in out if f.rule not in broken]
+    return kept, [RuleError(rule, error) for rule, error in broken.items()]
 
 
 def _label_waivers(pr: PullRequest) -> tuple[Waiver, ...]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.findings import Finding, Severity
 from bot.render import environment
-from bot.review import Review
+from bot.review import ANNOTATION_CAP, Review
 
 MARKER = "<!-- steward:comment -->"
 _BLANKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -127,6 +127,8 @@ def _context(review: Review, cap: int, details: bool) -> dict[str, Any]:
         "counts": review.counts(),
         "conclusion": review.conclusion,
         "details": details,
+        "annotated": min(ANNOTATION_CAP, sum(1 for f in review.findings if f.path)),
+        "with_path": sum(1 for f in review.findings if f.path),
         "waived_rules": sorted({w.rule: w for w in review.waivers}.values(), key=lambda w: w.rule),
     }
 
@@ -159,7 +161,7 @@ def check_run(review: Review) -> CheckRunOutput:
         title=title,
         summary=_cut(summary, OUTPUT_LIMIT, "\n…"),
         text=_cut(text, OUTPUT_LIMIT, "\n…"),
-        annotations=[_annotation(f) for f in review.findings if f.path],
+        annotations=[_annotation(f) for f in review.findings if f.path][:ANNOTATION_CAP],
     )
 
 

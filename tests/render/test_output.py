@@ -111,5 +111,7 @@ def test_check_run_fits_githubs_limits():
         review(pr(*files), config.load_text("rules:\n  license-header:\n    spdx: MIT\n"))
     )
     assert len(out.title) <= 255 and len(out.summary) <= 65535 and len(out.text) <= 65535
-    assert len(out.annotations) == 300
+    assert len(out.annotations) == 100  # capped: two requests of 50 at most
     assert {a.annotation_level for a in out.annotations} == {"warning"}
+    assert all(a.message for a in out.annotations)
+    assert "first 100 of 300" in out.summary
