@@ -19,6 +19,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from math import gcd
 
 from bot.snapshot import FileChange
@@ -60,6 +61,7 @@ def is_notebook(path: str) -> bool:
     return path.lower().endswith(".ipynb")
 
 
+@lru_cache(maxsize=4096)  # pr-size and the notebooks rule both ask, once per review
 def analyse(f: FileChange) -> NotebookDiff:
     """Split a notebook's changed lines into cell source, outputs and the rest."""
     if f.additions + f.deletions == 0 and not f.patch:

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from bot.checks._base import RuleSettings
 from bot.findings import Finding, Severity
-from bot.patterns import Glob, GlobSet
+from bot.patterns import Glob, GlobGroups
 from bot.snapshot import FileStatus, PullRequest
 
 RULE = "stray-files"
@@ -45,28 +45,27 @@ class Settings(RuleSettings):
 
 def check(pr: PullRequest, settings: Settings) -> list[Finding]:
     """One finding for debris (all files together) and one per secret."""
-    debris_globs = GlobSet(settings.debris)
-    secret_globs = GlobSet(settings.secrets)
-    allow = GlobSet(settings.allow) if settings.allow else None
+    globs = GlobGroups(debris=settings.debris, secret=settings.secrets, allow=settings.allow)
     debris: list[str] = []
     findings: list[Finding] = []
     for f in pr.files:
-        if f.status == FileStatus.REMOVED or (allow and allow.match(f.path)):
+        kinds = globs.groups(f.path)
+        if f.status == FileStatus.REMOVED or "allow" in kinds:
             continue
         key_line = _private_key_line(f.patch)
-        if secret_globs.match(f.path) or key_line:
+        if "secret" in kinds or key_line:
             findings.append(
                 Finding(
                     rule=RULE,
                     severity=settings.secret_severity,
                     kind="secret",
-                    facts={"by_content": bool(key_line) and not secret_globs.match(f.path)},
+                    facts={"by_content": bool(key_line) and "secret" not in kinds},
                     path=f.path,
                     line=key_line or 1,
                     suggestion=f'git rm --cached "{f.path}"\necho "{_ignore_line(f.path)}" >> .gitignore',
                 )
             )
-        elif debris_globs.match(f.path):
+        elif "debris" in kinds:
             debris.append(f.path)
     if debris:
         ignore = sorted({_ignore_line(p) for p in debris})
