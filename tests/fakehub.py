@@ -35,6 +35,7 @@ class Call:
     query: dict[str, list[str]]
     status: int
     body: Any = None
+    response: Any = None
 
     @property
     def write(self) -> bool:
@@ -229,7 +230,7 @@ class FakeGitHub:
                 status, payload = fault.status, {"message": fault.message}
                 extra = dict(fault.headers)
         with self.lock:
-            self.calls.append(Call(method, path, query, status, data))
+            self.calls.append(Call(method, path, query, status, data, payload))
         return status, extra, payload
 
     def _auth(self, headers) -> tuple[str, str | None]:
