@@ -191,3 +191,22 @@ def test_one_review_per_pull_request_at_a_time_and_bursts_collapse(fakehub, serv
     assert len(fakehub.comments_on(REPO, 5)) == 1
     assert len(fakehub.runs_for(REPO, "c" * 40)) == 1
     assert not service.memory.r.exists(f"steward:pending:{key}")
+
+
+@pytest.mark.parametrize(("config", "fetched"), [("", False), ("rules:\n  dco: true\n", True)])
+def test_commits_are_fetched_only_when_a_rule_needs_them(fakehub, service, config, fetched):
+    if config:
+        fakehub.repos[REPO]["files"][".github/steward.yml"] = config
+    pull = opened(fakehub, service)
+    fakehub.pulls[(REPO, 5)]["_commits"] = [
+        {
+            "sha": "c" * 40,
+            "commit": {"message": "Add scan", "author": {"name": "Ada", "email": "ada@x.org"}},
+            "author": {"login": "ada"},
+        }
+    ]
+    assert pull["number"] == 5
+    service.handle(job())
+    assert any(c.path.endswith("/commits") for c in fakehub.calls) is fetched
+    body = fakehub.comments_on(REPO, 5)[0]["body"]
+    assert ("not signed off" in body) is fetched
