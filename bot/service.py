@@ -115,17 +115,29 @@ class Service:
     def review(self, job: ReviewJob) -> None:
         """Review under the per-PR lock; go again (newest head) if asked meanwhile."""
         key = f"{job.repo}#{job.number}"
-        with self.memory.pr_lock(key, self.time_limit + 30) as got:
-            if not got:
-                self.memory.mark_pending(key, self.time_limit + 60)
-                log.info("review already running; marked pending", extra={"pr": key})
+        current = job
+        for _ in range(4):
+            if not self._locked_review(key, current):
+                return  # the worker holding the lock will see our pending mark
+            # checked after releasing the lock: a job that found it held has marked pending
+            if not self.memory.take_pending(key):
                 return
-            self.memory.take_pending(key)
-            self._review_once(job)
-            for _ in range(3):
-                if not self.memory.take_pending(key):
-                    break
-                self._review_once(replace(job, head_sha=None, reason="pending"))
+            current = replace(job, head_sha=None, reason="pending")
+
+    def _locked_review(self, key: str, job: ReviewJob) -> bool:
+        ttl = self.time_limit + 30
+        for attempt in range(2):
+            with self.memory.pr_lock(key, ttl) as got:
+                if got:
+                    self.memory.take_pending(key)
+                    self._review_once(job)
+                    return True
+                if attempt == 0:
+                    # leave a mark, then look once more: the holder may have just finished
+                    # and checked for marks before ours landed
+                    self.memory.mark_pending(key, ttl + 30)
+        log.info("review already running; marked pending", extra={"pr": key})
+        return False
 
     def _review_once(self, job: ReviewJob) -> None:
         gh = self.app.installation(job.installation_id)
