@@ -35,6 +35,7 @@ class CommentSettings(BaseModel):
     good_first_issue_label: str = "good first issue"
     on_success: Literal["always", "edit-only"] = "always"
     footer: bool = True
+    quiet_drafts: bool = True
 
 
 class Config(BaseModel):

@@ -182,7 +182,8 @@ class Service:
         if self._head_moved(job.repo, job.number, head):
             return
         self._publish_check_run(gh, job.repo, head, result)
-        self._publish_comment(gh, job, result)
+        if not (pr.draft and cfg.comment.quiet_drafts):  # drafts: check run only
+            self._publish_comment(gh, job, result)
         self._publish_labels(gh, job.repo, job.number, pr.labels, result)
 
     def _head_moved(self, repo: str, number: int, head: str) -> bool:

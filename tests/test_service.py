@@ -210,3 +210,14 @@ def test_commits_are_fetched_only_when_a_rule_needs_them(fakehub, service, confi
     assert any(c.path.endswith("/commits") for c in fakehub.calls) is fetched
     body = fakehub.comments_on(REPO, 5)[0]["body"]
     assert ("not signed off" in body) is fetched
+
+
+def test_draft_gets_the_check_run_only_then_the_comment_when_ready(fakehub, service):
+    opened(fakehub, service, draft=True)
+    service.handle(job())
+    assert fakehub.runs_for(REPO, "b" * 40) and fakehub.comments_on(REPO, 5) == []
+    pull = fakehub.pulls[(REPO, 5)]
+    pull.update(draft=False, updated_at="2026-11-21T00:00:00Z")
+    service.store.note_pull_request(REPO, {k: v for k, v in pull.items() if not k.startswith("_")})
+    service.handle(job(reason="pull_request.ready_for_review", delivery="ready"))
+    assert len(fakehub.comments_on(REPO, 5)) == 1

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
+from urllib.parse import quote
 
 from bot.findings import Finding, Severity
 from bot.render import environment
@@ -111,6 +112,12 @@ def _contributing_url(review: Review) -> str | None:
     return f"{repo.html_url}/blob/{repo.default_branch}/{target.lstrip('/')}"
 
 
+def _label_url(review: Review) -> str | None:
+    url = review.pr.repo.html_url
+    label = quote(review.config.comment.good_first_issue_label)
+    return f"{url}/issues?q=is%3Aopen+label%3A%22{label}%22" if url else None
+
+
 def _context(review: Review, cap: int, details: bool) -> dict[str, Any]:
     by_severity = {
         s: [g for g in groups(review.findings, cap) if g.severity == s] for s in reversed(Severity)
@@ -123,6 +130,9 @@ def _context(review: Review, cap: int, details: bool) -> dict[str, Any]:
         "first_timer": review.pr.association.is_first_time
         and review.config.comment.welcome_first_timers,
         "contributing_url": _contributing_url(review),
+        "large_first": review.pr.association.is_first_time
+        and any(f.rule == "pr-size" for f in review.findings),
+        "good_first_url": _label_url(review),
         "sections": [(s, g) for s, g in by_severity.items() if g],
         "counts": review.counts(),
         "conclusion": review.conclusion,
