@@ -223,7 +223,7 @@ def _order(p: Problem) -> tuple:
 def _problems(exc: ValidationError, prefix: tuple, where) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
-        loc = (*prefix, *err["loc"])
+        loc = (*prefix, *(part for part in err["loc"] if part != "[key]"))
         key = ".".join(str(part) for part in loc)
         if err["type"] == "extra_forbidden":
             model_fields = _fields_at(prefix)

@@ -8,6 +8,7 @@ writes it through the GitHub gateway).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import traceback
 from dataclasses import dataclass, field
@@ -93,11 +94,20 @@ def review(pr: PullRequest, config: Config, waivers: tuple[Waiver, ...] = ()) ->
     colors: list[tuple[str, str]] = []
     for rule_id, check in registry().items():
         settings = config.rules[rule_id]
-        if not settings.enabled:
+        tier = settings.tiers.get(pr.association.tier)
+        enabled = tier.enabled if tier and tier.enabled is not None else settings.enabled
+        if not enabled:
             continue
         run.append(rule_id)
         try:
             found = list(check.run(pr, settings))
+            if tier and tier.severity is not None:  # the rule's own notices stay notices
+                found = [
+                    dataclasses.replace(f, severity=tier.severity)
+                    if f.severity == settings.severity
+                    else f
+                    for f in found
+                ]
             plan = check.labels(pr, settings)
         except Exception as exc:  # a bug in one check must not hide the others
             log.exception("check %s failed on %s#%s", rule_id, pr.repo.full_name, pr.number)

@@ -32,6 +32,13 @@ class Association(StrEnum):
         """True for owners, members and collaborators."""
         return self in (Association.OWNER, Association.MEMBER, Association.COLLABORATOR)
 
+    @property
+    def tier(self) -> str:
+        """`first-time`, `maintainer` or `contributor` (the keys of a rule's `tiers:`)."""
+        if self.is_first_time:
+            return "first-time"
+        return "maintainer" if self.is_maintainer else "contributor"
+
 
 class FileStatus(StrEnum):
     """The `status` of a file in GitHub's pull-request files listing."""

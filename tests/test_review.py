@@ -77,3 +77,42 @@ def test_findings_are_worded_and_ordered_by_severity():
     ranks = [f.severity.rank for f in result.findings]
     assert ranks == sorted(ranks, reverse=True)
     assert Severity.NOTICE in {f.severity for f in result.findings}
+
+
+@pytest.mark.parametrize(
+    ("association", "expected"),
+    [
+        ("FIRST_TIME_CONTRIBUTOR", ["notice"]),
+        ("FIRST_TIMER", ["notice"]),
+        ("CONTRIBUTOR", ["warning"]),
+        ("NONE", ["warning"]),
+        ("MEMBER", []),
+        ("OWNER", []),
+    ],
+)
+def test_rules_soften_per_contributor_tier(association, expected):
+    cfg = config.load_text(
+        "rules:\n"
+        "  tests:\n"
+        "    tiers:\n"
+        "      first-time: {severity: notice}\n"
+        "      maintainer: {enabled: false}\n"
+    )
+    result = review(pr(file("src/mlkit/model.py", 40), association=association), cfg)
+    assert [f.severity for f in result.findings if f.rule == "tests"] == expected
+    assert ("tests" in result.rules_run) is bool(expected)
+
+
+def test_a_tier_can_turn_on_a_rule_that_is_off():
+    cfg = config.load_text(
+        "rules:\n  stray-files:\n    enabled: false\n    tiers:\n      first-time: {enabled: true}\n"
+    )
+    files = (file(".DS_Store", 1),)
+    assert "stray-files" in review(pr(*files, association="FIRST_TIMER"), cfg).rules_run
+    assert "stray-files" not in review(pr(*files), cfg).rules_run
+
+
+def test_unknown_tier_is_a_config_error():
+    with pytest.raises(config.ConfigError) as err:
+        config.load_text("rules:\n  tests:\n    tiers:\n      newbie: {severity: notice}\n")
+    assert ".github/steward.yml:4:7: rules.tests.tiers.newbie" in str(err.value)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 
-from bot.checks._base import LabelPlan, RuleSettings
+from bot.checks._base import LabelPlan, RuleSettings, Tier, TierOverride
 
-__all__ = ["Check", "LabelPlan", "RuleSettings", "registry"]
+__all__ = ["Check", "LabelPlan", "RuleSettings", "Tier", "TierOverride", "registry"]
 
 
 @dataclass(frozen=True)

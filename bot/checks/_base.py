@@ -14,19 +14,38 @@ Its defaults go in `rules/default.yml` under `rules: <id>:`, and its words in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.findings import Severity
 
+Tier = Literal["first-time", "contributor", "maintainer"]
+
+
+class TierOverride(BaseModel):
+    """How a rule changes for one contributor tier: off, or another severity."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool | None = None
+    severity: Severity | None = None
+
 
 class RuleSettings(BaseModel):
-    """Keys every rule has: whether it runs, and how much its findings matter."""
+    """Keys every rule has: whether it runs, how much its findings matter, and per-tier changes.
+
+    `tiers` softens or hardens a rule by the author's association with the repository:
+    `first-time` (first pull request here or on GitHub), `contributor`, `maintainer` (owner,
+    member, collaborator). Example: `tiers: {first-time: {severity: notice}, maintainer:
+    {enabled: false}}`.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool = True
     severity: Severity = Severity.WARNING
+    tiers: dict[Tier, TierOverride] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
