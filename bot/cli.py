@@ -209,8 +209,9 @@ def _serve(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     from bot.tasks import make_celery
 
-    app = make_celery(_settings())
-    argv = ["worker", "-Q", "steward", "--loglevel", args.loglevel, "--pool", args.pool]
+    settings = _settings()
+    app = make_celery(settings)
+    argv = ["worker", "-Q", settings.queue, "--loglevel", args.loglevel, "--pool", args.pool]
     if args.concurrency:
         argv += ["--concurrency", str(args.concurrency)]
     app.worker_main(argv)

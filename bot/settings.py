@@ -19,6 +19,7 @@ HELP = {
     "github_api_url": "GitHub's REST API root, e.g. https://ghe.example.com/api/v3",
     "broker_url": "the Celery broker, e.g. redis://127.0.0.1:6379/0",
     "redis_url": "Redis for dedupe, locks and caches (defaults to the broker's Redis)",
+    "queue": "the Celery queue the receiver fills and the workers consume",
 }
 
 
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
     task_time_limit: int = Field(300, gt=0)
     max_attempts: int = Field(6, ge=1, le=20)
     app_url: str = ""
+    queue: str = "steward"
 
     @model_validator(mode="after")
     def _key(self) -> Settings:

@@ -55,7 +55,7 @@ def make_celery(settings: Settings, service_factory=None) -> Celery:
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
-        task_default_queue="steward",
+        task_default_queue=settings.queue,
     )
     state: dict[str, Any] = {}
 
@@ -98,7 +98,7 @@ class CeleryQueue:
         self.app.send_task(
             TASK_NAME,
             args=[job.as_message()],
-            queue="steward",
+            queue=self.app.conf.task_default_queue,
             retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2},
         )

@@ -36,6 +36,7 @@ class Call:
     status: int
     body: Any = None
     response: Any = None
+    at: float = 0.0
 
     @property
     def write(self) -> bool:
@@ -230,7 +231,7 @@ class FakeGitHub:
                 status, payload = fault.status, {"message": fault.message}
                 extra = dict(fault.headers)
         with self.lock:
-            self.calls.append(Call(method, path, query, status, data, payload))
+            self.calls.append(Call(method, path, query, status, data, payload, time.monotonic()))
         return status, extra, payload
 
     def _auth(self, headers) -> tuple[str, str | None]:
