@@ -1,38 +1,62 @@
 """Find references to prior discussions (issues, RFCs, forum threads) in a PR description.
 
 Only prose counts: HTML comments (pull-request templates are full of `Fixes #123` examples),
-fenced code blocks and inline code are removed first. Everything runs in linear time: the
-stripping is a single scan and every pattern is RE2.
+fenced code blocks and inline code are removed first. Recognised, as GitHub links them:
+
+- `#123`, `GH-123` and `owner/repo#123` after a space, a bracket or punctuation (not inside a
+  word, a URL fragment like `page#123`, a heading `## Motivation` or a colour `#fff`);
+- `Fixes #123`, `Closes owner/repo#123`, `Resolves <issue URL>` with every GitHub closing keyword
+  (close, closes, closed, fix, fixes, fixed, resolve, resolves, resolved; any case);
+- `https://github.com/owner/repo/issues/123`, `/discussions/123` and `/pull/123` (another pull
+  request counts: an RFC pull request in an rfcs repository is a real design discussion);
+- any URL matching one of the caller's extra RE2 patterns (forums, design documents).
+
+A reference to the pull request itself is dropped. Everything runs in linear time: stripping is
+a single scan and every pattern is RE2; numbers have at most nine digits, and at most
+`MAX_MATCHES` matches of each pattern are read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from bot.patterns import compile_regex
 
 _NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+_NUMBER = r"([1-9][0-9]{0,8})\b"
+_KEYWORD = r"(close[sd]?|fix(?:e[sd])?|resolve[sd]?)"
+_BEFORE = r"(?:^|[\s(\[{,;:!?>*`\"'])"  # what may precede a short reference
 _URL = compile_regex(
-    r"https?://([A-Za-z0-9.-]+)/(" + _NAME + r")/(" + _NAME + r")/(issues|discussions|pull)/(\d+)"
+    r"(?i)(?:\b" + _KEYWORD + r":?\s+)?https?://([A-Za-z0-9.-]+)/(" + _NAME + r")/("
+    r"" + _NAME + r")/(issues|discussions|pull)/" + _NUMBER
 )
-_CLOSING = compile_regex(
-    r"(?i)(?:^|[^\w])(close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+(?:("
-    + _NAME
-    + r")/("
-    + _NAME
-    + r"))?#(\d+)\b"
-)
-_CROSS = compile_regex(r"(?:^|[\s(\[,;])(" + _NAME + r")/(" + _NAME + r")#(\d+)\b")
-_SHORT = compile_regex(r"(?:^|[\s(\[,;:])#(\d+)\b")
-_GH = compile_regex(r"(?:^|[\s(\[,;:])GH-(\d+)\b")
+_ANY_URL = compile_regex(r"(?i)\b(?:https?|ftp)://\S+")
+# One pass, one match per reference; groups: closing keyword, owner, repo, number (1-4), then
+# owner, repo, number (5-7), then #number (8), then GH-number (9).
+_SHORT_REFS = compile_regex(
+    r"(?i)(?:^|[^\w/])" + _KEYWORD + r":?\s+(?:(" + _NAME + r")/(" + _NAME + r"))?#" + _NUMBER
+    + r"|" + _BEFORE + r"(" + _NAME + r")/(" + _NAME + r")#" + _NUMBER
+    + r"|" + _BEFORE + r"#" + _NUMBER
+    + r"|" + _BEFORE + r"GH-" + _NUMBER
+)  # fmt: skip
+MAX_MATCHES = 10_000  # per pattern; a real description has a handful
 _INLINE_CODE = compile_regex(r"`[^`\n]*`")
 KINDS = {"issues": "issue", "discussions": "discussion", "pull": "pull"}
+GITHUB_HOSTS = ("github.com", "www.github.com")
 
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """One reference: `kind` is issue, discussion, pull, number (a bare `#n`) or external."""
+    """One reference to a prior discussion.
+
+    `kind` is `issue`, `discussion` or `pull` (a GitHub URL says which), `number` (a `#123`,
+    `GH-123` or `owner/repo#123`: an issue or a pull request, GitHub numbers them together) or
+    `external` (a URL matching an extra pattern; only `url` is set). `owner`/`repo` are None
+    when the reference means the pull request's own repository. `closing` is True after a
+    closing keyword (`Fixes #123`).
+    """
 
     kind: str
     number: int | None = None
@@ -43,15 +67,15 @@ class Reference:
 
     @property
     def target(self) -> str:
-        """`owner/repo#n`, `#n` or the URL — how the message names it."""
+        """`owner/repo#n`, `#n` or the URL: how a message names it."""
         if self.number is None:
             return self.url or ""
         prefix = f"{self.owner}/{self.repo}" if self.owner else ""
         return f"{prefix}#{self.number}"
 
 
-def prose(body: str) -> str:
-    """The description without HTML comments, fenced code blocks and inline code."""
+def strip_comments(body: str) -> str:
+    """The text without HTML comments; an unclosed `<!--` hides the rest, as GitHub renders it."""
     out: list[str] = []
     i = 0
     while True:
@@ -64,10 +88,14 @@ def prose(body: str) -> str:
         if end == -1:
             break
         i = end + 3
-    text = "".join(out)
+    return "".join(out)
+
+
+def prose(body: str) -> str:
+    """The description without HTML comments, fenced code blocks and inline code."""
     lines: list[str] = []
     fence: str | None = None
-    for line in text.split("\n"):
+    for line in strip_comments(body).split("\n"):
         stripped = line.lstrip()
         if fence is None and stripped.startswith(("```", "~~~")):
             fence = stripped[:3]
@@ -86,61 +114,65 @@ def references(
     repo: str = "",
     number: int | None = None,
     extra_patterns: Sequence[str] = (),
+    hosts: Iterable[str] = GITHUB_HOSTS,
+    prose_only: bool = True,
 ) -> list[Reference]:
-    """Every reference in the description's prose, except those to the pull request itself.
+    """Every reference in the description, in the order kinds are listed above, minus self-links.
 
-    `repo` is the pull request's `owner/name` and `number` its number, so `#number`, its URL
-    and `owner/name#number` are recognised as self-references and dropped.
+    `repo` is the pull request's `owner/name` and `number` its number: `#number`, `GH-number`,
+    `owner/name#number` and its URLs are the pull request itself and are dropped, and
+    `owner/name#n` is reported as `#n`. `hosts` are the GitHub hosts whose URLs count (add a
+    GitHub Enterprise host). `prose_only=False` also reads comments and code (to tell an
+    author that a reference they wrote is hidden).
     """
-    text = prose(body or "")
-    found: list[Reference] = []
-    owner, _, name = repo.partition("/")
-    seen_urls: list[tuple[int, int]] = []
+    text = prose(body or "") if prose_only else (body or "")
+    own = tuple(part.lower() for part in repo.split("/", 1)) if "/" in repo else None
+    host_set = {h.lower() for h in hosts}
+    found: dict[object, tuple[int, Reference]] = {}
 
-    for m in _URL.finditer(text):
-        seen_urls.append(m.span())
-        kind = KINDS[m.group(4)]
-        found.append(Reference(kind, int(m.group(5)), m.group(2), m.group(3), url=m.group(0)))
-    closing_numbers: set[tuple[str | None, str | None, int]] = set()
-    for m in _CLOSING.finditer(text):
-        if _inside(m.start(), seen_urls):
-            continue
-        ref = Reference("number", int(m.group(4)), m.group(2), m.group(3), closing=True)
-        closing_numbers.add((ref.owner, ref.repo, ref.number))
-        found.append(ref)
-    for m in _CROSS.finditer(text):
-        if _inside(m.start(1), seen_urls):
-            continue
-        key = (m.group(1), m.group(2), int(m.group(3)))
-        if key not in closing_numbers:
-            found.append(Reference("number", key[2], key[0], key[1]))
-    for pattern in (_SHORT, _GH):
-        for m in pattern.finditer(text):
-            if _inside(m.start(1), seen_urls):
-                continue
-            n = int(m.group(1))
-            if (None, None, n) not in closing_numbers:
-                found.append(Reference("number", n))
+    def add(at: int, kind: str, n: int | None, owner=None, name=None, url=None, closing=False):
+        where = (owner.lower(), (name or "").lower()) if owner else None
+        if where == own:
+            where = None  # acme/ml#7 written in acme/ml is #7
+        if n is not None and n == number and where is None:
+            return  # the pull request itself
+        # issues, pull requests and discussions share one sequence of numbers per repository
+        key = (where, n) if n is not None else url
+        seen = found.get(key)
+        if seen is None:
+            found[key] = (at, Reference(kind, n, owner, name, url, closing))
+        elif closing and not seen[1].closing:
+            old = seen[1]
+            found[key] = (seen[0], Reference(old.kind, n, old.owner, old.repo, old.url, True))
+
+    for m in islice(_URL.finditer(text), MAX_MATCHES):
+        if m.group(2).lower() in host_set:
+            whole = m.group(0)
+            url = whole[whole.lower().find("http") :]
+            kind = KINDS[m.group(5).lower()]
+            add(m.start(), kind, int(m.group(6)), m.group(3), m.group(4), url, bool(m.group(1)))
+    bare = _blank_urls(text)  # URL fragments and paths are never short references
+    for m in islice(_SHORT_REFS.finditer(bare), MAX_MATCHES):
+        if m.group(1):
+            add(m.start(), "number", int(m.group(4)), m.group(2), m.group(3), closing=True)
+        elif m.group(7):
+            add(m.start(), "number", int(m.group(7)), m.group(5), m.group(6))
+        else:
+            add(m.start(), "number", int(m.group(8) or m.group(9)))
     for raw in extra_patterns:
-        for m in compile_regex(raw).finditer(text):
-            found.append(Reference("external", url=m.group(0)))
-
-    def is_self(ref: Reference) -> bool:
-        if number is None or ref.number != number or ref.kind in ("discussion", "external"):
-            return False
-        if ref.owner is None:
-            return True
-        return ref.owner.lower() == owner.lower() and (ref.repo or "").lower() == name.lower()
-
-    unique: dict[tuple, Reference] = {}
-    for ref in found:
-        if is_self(ref):
-            continue
-        key = (ref.kind, ref.owner, ref.repo, ref.number, ref.url if ref.number is None else None)
-        if key not in unique or ref.closing:
-            unique[key] = ref
-    return list(unique.values())
+        for m in islice(compile_regex(raw).finditer(text), MAX_MATCHES):
+            if m.group(0):
+                add(m.start(), "external", None, url=m.group(0))
+    return [ref for _, ref in sorted(found.values(), key=lambda item: item[0])]
 
 
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= pos < end for start, end in spans)
+def _blank_urls(text: str) -> str:
+    """`text` with every URL replaced by as many spaces (positions stay the same)."""
+    parts: list[str] = []
+    last = 0
+    for m in _ANY_URL.finditer(text):
+        start, end = m.span()
+        parts += [text[last:start], " " * (end - start)]
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)

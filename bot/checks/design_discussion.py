@@ -1,32 +1,50 @@
 """design-discussion: large or structural changes link the discussion that agreed on them.
 
-A change is large when it has more than `max_lines` changed lines of code (tests, docs and
-generated or vendored files excluded), and structural when it touches one of `core_paths`.
-Either way the description must reference a prior issue, RFC or discussion: `#123`,
-`owner/repo#123`, `Fixes #123`, `GH-123`, a GitHub issue/discussion/pull URL, or a URL matching
-`link_patterns`. A reference to the pull request itself does not count. Whether the link
+A change is large when it has more than `max_lines` changed lines (additions plus deletions) of
+code: files matching `exclude` (tests, docs, data and config files) and generated, vendored or
+lock files (`bot.classify`) do not count. It is structural when it touches one of `core_paths`
+(a rename away from one counts too). Either way the description must reference a prior issue,
+RFC or discussion (see `bot.links`): `#123`, `GH-123`, `owner/repo#123`, `Fixes #123`, a GitHub
+issue, discussion or pull-request URL, or a URL matching `link_patterns`; with `allowed_repos`
+only references to those repositories (and external links) count. A reference to the pull
+request itself, or one hidden in an HTML comment or code, does not count. Whether the link
 exists and was accepted is checked online by the App.
 
-On any non-trivial change (at least `description_min_lines` changed lines) the description
-must also say something: an empty one, or the pull-request template left as it was, is
-flagged.
+With `require_description`, a change of at least `description_min_lines` changed lines (all
+files) needs a description: one with fewer than `min_description_chars` characters of its own
+(HTML comments and whitespace aside) is `empty-description`; one that is the repository's
+pull-request template with (nearly) nothing added, ticked boxes aside, is `untouched-template`.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, Field
 
 from bot.checks._base import RuleSettings
 from bot.classify import for_repo
 from bot.findings import Finding
-from bot.links import prose, references
+from bot.links import GITHUB_HOSTS, Reference, references, strip_comments
 from bot.patterns import Glob, GlobGroups, Regex, compile_regex
 from bot.snapshot import PullRequest
 
 RULE = "design-discussion"
-MAX_LISTED = 5
-_CHECKBOX = compile_regex(r"^\s*[-*]\s*\[[ xX]\]\s*")
+MAX_LISTED = 5  # core paths named in a finding
+MAX_HINTS = 3  # hidden or refused references named in a finding
+_CHECKBOX = compile_regex(r"^([-*+]|\d+[.)])\s+\[[ xX]\]\s*")
 _SPACE = compile_regex(r"\s+")
+_REPO = compile_regex(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9_.-]+$")
+
+
+def _repo_name(value: str) -> str:
+    if not _REPO.match(value):
+        raise ValueError(f"{value!r} is not a repository; write it as owner/name, like 'acme/rfcs'")
+    return value
+
+
+RepoName = Annotated[str, AfterValidator(_repo_name)]
 
 
 class Settings(RuleSettings):
@@ -36,13 +54,22 @@ class Settings(RuleSettings):
     core_paths: list[Glob] = Field(default_factory=list)
     exclude: list[Glob] = Field(
         default_factory=lambda: [
-            "tests/**", "test/**", "**/tests/**", "**/test/**", "test_*.py", "*_test.py",
-            "conftest.py", "docs/**", "doc/**", "*.md", "*.rst", "*.txt", "examples/**",
-            "benchmarks/**",
+            "tests/**", "test/**", "**/tests/**", "**/test/**", "**/__tests__/**",
+            "test_*.py", "*_test.py", "conftest.py", "*_test.go", "*_test.cc", "*_test.cpp",
+            "*.test.ts", "*.spec.ts", "*.test.js", "*.spec.js", "docs/**", "doc/**", "*.md",
+            "*.rst", "*.txt", "*.ipynb", "*.json", "*.jsonl", "*.csv", "**/examples/**",
+            "**/benchmarks/**",
         ]
     )  # fmt: skip
-    link_patterns: list[Regex] = Field(default_factory=list)
-    allowed_repos: list[str] = Field(default_factory=list)
+    link_patterns: list[Regex] = Field(
+        default_factory=lambda: [
+            r"https://(?:dev-)?discuss\.pytorch\.org/t/\S+",
+            r"https://discuss\.huggingface\.co/t/\S+",
+            r"https://discuss\.vllm\.ai/t/\S+",
+            r"https://docs\.google\.com/document/d/\S+",
+        ]
+    )
+    allowed_repos: list[RepoName] = Field(default_factory=list)
     require_description: bool = True
     description_min_lines: int = Field(10, ge=0)
     min_description_chars: int = Field(20, ge=0)
@@ -58,44 +85,57 @@ def counted_lines(pr: PullRequest, settings: Settings) -> tuple[int, list[str]]:
         kinds = globs.groups(f.path)
         if "core" in kinds or (f.previous_path and "core" in globs.groups(f.previous_path)):
             touched.append(f.path)
-        if "exclude" in kinds or classifier.reason(f) is not None:
+        if "exclude" in kinds or not f.changes or classifier.reason(f) is not None:
             continue
         total += f.changes
     return total, touched
 
 
 def check(pr: PullRequest, settings: Settings) -> list[Finding]:
-    """Findings for a large/core change without a link, and for an empty description."""
-    lines, core = counted_lines(pr, settings)
+    """Findings for an empty or untouched description, and a large/core change without a link."""
     findings: list[Finding] = []
     if settings.require_description and pr.changed_lines >= settings.description_min_lines:
-        kind = _description_problem(pr, settings)
+        kind = description_problem(pr.body or "", pr.repo.pr_template, settings)
         if kind:
             findings.append(
                 Finding(
                     rule=RULE,
                     severity=settings.severity,
                     kind=kind,
-                    facts={"lines": pr.changed_lines, "threshold": settings.description_min_lines},
+                    facts={
+                        "lines": pr.changed_lines,
+                        "threshold": settings.description_min_lines,
+                        "min_chars": settings.min_description_chars,
+                    },
                 )
             )
+    lines, core = counted_lines(pr, settings)
     if lines <= settings.max_lines and not core:
         return findings
-    refs = references(
-        pr.body, repo=pr.repo.full_name, number=pr.number, extra_patterns=settings.link_patterns
+    body = pr.body or ""
+    hosts = _hosts(pr.repo.html_url)
+    found = references(
+        body,
+        repo=pr.repo.full_name,
+        number=pr.number,
+        extra_patterns=settings.link_patterns,
+        hosts=hosts,
     )
-    allowed = {r.lower() for r in settings.allowed_repos}
-    if allowed:
-        own = pr.repo.full_name.lower()
-        refs = [
-            r
-            for r in refs
-            if r.kind == "external"
-            or f"{r.owner}/{r.repo}".lower() in allowed
-            or (r.owner is None and own in allowed)
-        ]
-    if refs:
+    accepted, refused = _allowed(found, pr.repo.full_name, settings.allowed_repos)
+    if accepted:
         return findings
+    everywhere = references(
+        body, repo=pr.repo.full_name, extra_patterns=settings.link_patterns, hosts=hosts
+    )
+    hidden = references(
+        body,
+        repo=pr.repo.full_name,
+        number=pr.number,
+        extra_patterns=settings.link_patterns,
+        hosts=hosts,
+        prose_only=False,
+    )
+    shown = {r.target for r in found}
     findings.append(
         Finding(
             rule=RULE,
@@ -107,6 +147,10 @@ def check(pr: PullRequest, settings: Settings) -> list[Finding]:
                 "large": lines > settings.max_lines,
                 "core": core[:MAX_LISTED],
                 "more_core": max(0, len(core) - MAX_LISTED),
+                "self_link": len(everywhere) > len(found),
+                "hidden": [r.target for r in hidden if r.target not in shown][:MAX_HINTS],
+                "refused": [r.target for r in refused][:MAX_HINTS],
+                "allowed_repos": list(settings.allowed_repos),
                 "repo_url": pr.repo.html_url,
             },
         )
@@ -114,23 +158,43 @@ def check(pr: PullRequest, settings: Settings) -> list[Finding]:
     return findings
 
 
-def _description_problem(pr: PullRequest, settings: Settings) -> str | None:
-    body = _normal_lines(pr.body or "")
-    if len(" ".join(body)) < settings.min_description_chars and not pr.repo.pr_template:
+def _hosts(html_url: str) -> tuple[str, ...]:
+    host = urlsplit(html_url).hostname if html_url else None
+    return (*GITHUB_HOSTS, host) if host and host not in GITHUB_HOSTS else GITHUB_HOSTS
+
+
+def _allowed(
+    refs: list[Reference], own: str, allowed_repos: list[str]
+) -> tuple[list[Reference], list[Reference]]:
+    """The references that count and those `allowed_repos` refuses."""
+    if not allowed_repos:
+        return refs, []
+    allowed = {r.lower() for r in allowed_repos}
+    ok: list[Reference] = []
+    refused: list[Reference] = []
+    for r in refs:
+        where = f"{r.owner}/{r.repo}" if r.owner else own
+        (ok if r.kind == "external" or where.lower() in allowed else refused).append(r)
+    return ok, refused
+
+
+def description_problem(body: str, template: str | None, settings: Settings) -> str | None:
+    """`empty-description`, `untouched-template` or None for a description that says something."""
+    lines = _normal_lines(body)
+    template_lines = set(_normal_lines(template)) if template else set()
+    if template_lines and any(line in template_lines for line in lines):
+        own = " ".join(line for line in lines if line not in template_lines)
+        return "untouched-template" if len(own) < settings.min_description_chars else None
+    if len(" ".join(lines)) < settings.min_description_chars:
         return "empty-description"
-    if pr.repo.pr_template:
-        template = set(_normal_lines(pr.repo.pr_template))
-        added = " ".join(line for line in body if line not in template)
-        if not body or len(added) < settings.min_description_chars:
-            return "untouched-template" if body else "empty-description"
     return None
 
 
 def _normal_lines(text: str) -> list[str]:
-    """Prose lines, whitespace collapsed, checkbox marks ignored, empty lines dropped."""
+    """Non-empty lines without HTML comments, whitespace collapsed, checkboxes all unticked."""
     out = []
-    for line in prose(text).split("\n"):
-        line = _SPACE.sub(" ", _CHECKBOX.sub("- [ ] ", line)).strip()
+    for line in strip_comments(text).split("\n"):
+        line = _SPACE.sub(" ", line).strip()
         if line:
-            out.append(line)
+            out.append(_CHECKBOX.sub("- [ ] ", line))
     return out
