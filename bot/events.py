@@ -1,11 +1,22 @@
 """Which webhook deliveries become which jobs: a table from (event, action) to a function.
 
-Each function takes the payload (and the delivery id) and returns the jobs to enqueue; an
-event that is not in the table, or a payload a function does not care about, yields none.
+Each function takes the `Delivery` (event, action, delivery id, payload, our app id) and returns
+the jobs to enqueue; an event that is not in the table, or a payload a function does not care
+about, yields none. Functions are pure: no I/O, nothing but the payload.
+
+- pull_request opened/reopened/synchronize/ready_for_review: review; edited only when the title,
+  body or base changed; labeled/unlabeled only for `steward/waive-*` labels (size labels are the
+  bot's own: reviewing on them would loop).
+- issue_comment created on a pull request, starting with `/steward`, not by a bot: a command.
+- check_run/check_suite rerequested, when the run or suite is ours: review each listed PR.
+- push to the default branch touching `.github/steward.yml` (or the review context, or any push
+  to the org-wide `.github` repository): drop cached config.
+- installation/installation_repositories: clear the installation's caches.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +26,10 @@ from bot.review import WAIVE_LABEL_PREFIX
 
 CONFIG_PATH = ".github/steward.yml"
 CHECK_NAME = "steward"
+EDITS_THAT_MATTER = {"title", "body", "base"}
+COMMAND = re.compile(r"/steward(\s|$)")
+# GitHub lists at most this many commits in a push payload; beyond it, assume the config changed
+PUSH_COMMITS_LISTED = 2048
 
 
 @dataclass(frozen=True)
@@ -68,8 +83,9 @@ def _review(d: Delivery) -> list[Job]:
 
 
 def _edited(d: Delivery) -> list[Job]:
+    # the title and body feed checks; a new base changes the diff itself
     changes = d.payload.get("changes") or {}
-    return _review(d) if ("title" in changes or "body" in changes) else []
+    return _review(d) if EDITS_THAT_MATTER & set(changes) else []
 
 
 def _labelled(d: Delivery) -> list[Job]:
@@ -83,9 +99,10 @@ def _comment(d: Delivery) -> list[Job]:
     inst, repo = _installation(d), _repo(d)
     if inst is None or not repo or not issue.get("pull_request"):
         return []
-    if (comment.get("user") or {}).get("type") == "Bot":
+    authors = (comment.get("user") or {}, d.payload.get("sender") or {})
+    if any(who.get("type") == "Bot" for who in authors):
         return []
-    if not (comment.get("body") or "").lstrip().startswith("/steward"):
+    if not COMMAND.match((comment.get("body") or "").lstrip()):
         return []
     return [
         CommandJob(
@@ -101,10 +118,7 @@ def _comment(d: Delivery) -> list[Job]:
 def _rerun(d: Delivery) -> list[Job]:
     thing = d.payload.get("check_run") or d.payload.get("check_suite") or {}
     inst, repo = _installation(d), _repo(d)
-    app = (thing.get("app") or (thing.get("check_suite") or {}).get("app") or {}).get("id")
-    if inst is None or not repo or (app is not None and app != d.app_id):
-        return []
-    if "check_run" in d.payload and thing.get("name") not in (None, CHECK_NAME):
+    if inst is None or not repo or not _ours(thing, d.app_id):
         return []
     head = thing.get("head_sha")
     return [
@@ -121,19 +135,30 @@ def _rerun(d: Delivery) -> list[Job]:
     ]
 
 
+def _ours(thing: dict[str, Any], app_id: int) -> bool:
+    """A check run or suite of this App: the app id decides; without one, the check's name."""
+    app = (thing.get("app") or (thing.get("check_suite") or {}).get("app") or {}).get("id")
+    if app is not None:
+        return app == app_id
+    return thing.get("name") == CHECK_NAME
+
+
 def _push(d: Delivery) -> list[Job]:
     repo_info = d.payload.get("repository") or {}
     inst, repo = _installation(d), repo_info.get("full_name")
     branch = repo_info.get("default_branch") or repo_info.get("master_branch")
     if inst is None or not repo or d.payload.get("ref") != f"refs/heads/{branch}":
         return []
+    commits = d.payload.get("commits") or []
     touched = {
         path
-        for commit in d.payload.get("commits") or []
+        for commit in commits
         for key in ("added", "modified", "removed")
         for path in commit.get(key) or []
     }
-    if CONFIG_PATH in touched or repo.endswith("/.github") or _context_changed(touched):
+    # a forced push can undo a config change without listing it; a long push lists only part
+    unsure = bool(d.payload.get("forced")) or len(commits) >= PUSH_COMMITS_LISTED
+    if CONFIG_PATH in touched or repo.endswith("/.github") or unsure or _context_changed(touched):
         return [ConfigChangedJob(installation_id=inst, delivery_id=d.delivery_id, repo=repo)]
     return []
 

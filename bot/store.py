@@ -1,27 +1,34 @@
 """What the webhook receiver remembers in Redis: deliveries seen, and pull-request facts.
 
-- `claim_delivery`: `SET NX` on `X-GitHub-Delivery` (GitHub reuses the id on redelivery), so a
-  duplicate delivery enqueues nothing.
+- `claim_delivery`: `SET NX EX` on `X-GitHub-Delivery` (GitHub reuses the id on redelivery),
+  so a duplicate delivery enqueues nothing; `release_delivery` forgets it again when
+  enqueueing failed, so the redelivery is accepted.
 - `note_pull_request`: the facts of a pull request from its webhook payload, kept only when
   they are at least as new (`updated_at`) as what is stored — atomically, so an old delivery
   arriving late never replaces a newer head. The worker reads them instead of calling
   `GET /pulls/{n}`, and compares heads to drop stale jobs.
+
+Every key starts with `steward:` and a namespace (`delivery:`, `pr:`); `_key` builds them, so a
+new kind of record is one namespace and a method or two.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import redis
 
+PREFIX = "steward"
 PR_TTL = 30 * 24 * 3600
 
-# KEYS[1] = pr key; ARGV[1] = updated_at; ARGV[2] = facts JSON; ARGV[3] = ttl
+# KEYS[1] = pr key; ARGV[1] = updated_at as epoch seconds; ARGV[2] = facts JSON; ARGV[3] = ttl.
+# Kept when nothing is stored, or the stored facts are not newer.
 _NOTE = """
-local current = redis.call('hget', KEYS[1], 'updated_at')
-if current and current > ARGV[1] then return 0 end
-redis.call('hset', KEYS[1], 'updated_at', ARGV[1], 'facts', ARGV[2])
+local current = tonumber(redis.call('hget', KEYS[1], 'ts'))
+if current and current > tonumber(ARGV[1]) then return 0 end
+redis.call('hset', KEYS[1], 'ts', ARGV[1], 'facts', ARGV[2])
 redis.call('expire', KEYS[1], tonumber(ARGV[3]))
 return 1
 """
@@ -34,24 +41,43 @@ class Store:
         self.r = client
         self._note = client.register_script(_NOTE)
 
+    @staticmethod
+    def _key(namespace: str, *parts: object) -> str:
+        return ":".join((PREFIX, namespace, *(str(p) for p in parts)))
+
+    def _pr_key(self, repo: str, number: int) -> str:
+        return self._key("pr", f"{repo}#{number}")
+
+    def ping(self) -> bool:
+        """True when Redis answers (raises when it cannot be reached)."""
+        return bool(self.r.ping())
+
+    # -- deliveries -----------------------------------------------------------------------
     def claim_delivery(self, delivery_id: str, ttl: int) -> bool:
         """True the first time a delivery id is seen (within `ttl` seconds)."""
-        return bool(self.r.set(f"steward:delivery:{delivery_id}", "1", nx=True, ex=ttl))
+        return bool(self.r.set(self._key("delivery", delivery_id), "1", nx=True, ex=ttl))
 
     def release_delivery(self, delivery_id: str) -> None:
         """Forget a delivery (enqueueing failed: GitHub's redelivery must be accepted)."""
-        self.r.delete(f"steward:delivery:{delivery_id}")
+        self.r.delete(self._key("delivery", delivery_id))
 
+    # -- pull-request facts ---------------------------------------------------------------
     def note_pull_request(self, repo: str, pull: dict[str, Any]) -> bool:
-        """Keep the facts of GitHub's pull-request JSON unless newer ones are stored."""
+        """Keep the facts of GitHub's pull-request JSON unless newer ones are stored.
+
+        Returns whether they were stored. An equal `updated_at` replaces (a label applied in
+        the same second as a push still lands); a missing one counts as the oldest possible.
+        """
         facts = facts_of(pull)
-        key = f"steward:pr:{repo}#{facts['number']}"
-        stored = self._note(keys=[key], args=[facts["updated_at"] or "", json.dumps(facts), PR_TTL])
-        return bool(stored)
+        if not isinstance(facts["number"], int):
+            return False
+        stamp = _epoch(facts["updated_at"])
+        args = [repr(stamp), json.dumps(facts), PR_TTL]
+        return bool(self._note(keys=[self._pr_key(repo, facts["number"])], args=args))
 
     def set_labels(self, repo: str, number: int, labels: list[str]) -> None:
         """Record labels the bot itself changed, until the webhook with them arrives."""
-        key = f"steward:pr:{repo}#{number}"
+        key = self._pr_key(repo, number)
         raw = self.r.hget(key, "facts")
         if raw:
             facts = json.loads(raw)
@@ -60,7 +86,7 @@ class Store:
 
     def pull_request_facts(self, repo: str, number: int) -> dict[str, Any] | None:
         """The newest stored facts of a pull request, or None."""
-        raw = self.r.hget(f"steward:pr:{repo}#{number}", "facts")
+        raw = self.r.hget(self._pr_key(repo, number), "facts")
         return json.loads(raw) if raw else None
 
     def latest_head(self, repo: str, number: int) -> str | None:
@@ -69,9 +95,19 @@ class Store:
         return facts["head_sha"] if facts else None
 
 
+def _epoch(stamp: Any) -> float:
+    """GitHub's `updated_at` (ISO 8601) as epoch seconds; 0 when missing or unreadable."""
+    if not isinstance(stamp, str):
+        return 0.0
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
+
+
 def facts_of(pull: dict[str, Any]) -> dict[str, Any]:
     """The fields a review needs from GitHub's pull-request JSON (webhook or REST)."""
-    base, head = pull.get("base") or {}, pull.get("head") or {}
+    base, head = _dict(pull.get("base")), _dict(pull.get("head"))
     return {
         "number": pull.get("number"),
         "head_sha": head.get("sha", ""),
@@ -79,14 +115,18 @@ def facts_of(pull: dict[str, Any]) -> dict[str, Any]:
         "body": pull.get("body"),
         "draft": bool(pull.get("draft")),
         "state": pull.get("state", "open"),
-        "author": (pull.get("user") or {}).get("login"),
+        "author": _dict(pull.get("user")).get("login"),
         "author_association": pull.get("author_association"),
-        "labels": [label.get("name") for label in pull.get("labels") or []],
+        "labels": [_dict(label).get("name") for label in pull.get("labels") or []],
         "base_ref": base.get("ref"),
         "base_sha": base.get("sha"),
         "head_ref": head.get("ref"),
-        "default_branch": (base.get("repo") or {}).get("default_branch"),
+        "default_branch": _dict(base.get("repo")).get("default_branch"),
         "created_at": pull.get("created_at"),
         "updated_at": pull.get("updated_at"),
         "html_url": pull.get("html_url"),
     }
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

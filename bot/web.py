@@ -1,8 +1,11 @@
 """The webhook receiver: verify, dedupe, route, enqueue — and answer GitHub within milliseconds.
 
 The handler does no GitHub I/O. It answers as soon as the jobs are on the broker; when the
-broker or Redis is down it answers 503 and forgets the delivery id, so GitHub's redelivery
-(or `steward redeliver`) is accepted later.
+broker or Redis is down it answers 503 and forgets the delivery id, so GitHub's redelivery is
+accepted later.
+
+Answers: 200 ping or duplicate; 202 queued or ignored; 400 missing headers or bad JSON; 401 bad
+signature; 413 body over `max_body_bytes`; 415 not JSON; 503 could not queue.
 """
 
 from __future__ import annotations
@@ -18,12 +21,20 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from bot.events import Delivery, route
+from bot.events import Delivery, Routed, route
 from bot.settings import Settings
 
 log = logging.getLogger("steward.web")
 
 ZEN = "Merge small things often."
+UNQUEUED = (
+    "could not queue the delivery (broker or Redis unreachable); "
+    "redeliver it from the App's Recent Deliveries once they are back"
+)
+
+
+class TooLarge(Exception):
+    """The body is over the limit (declared or counted while reading)."""
 
 
 def signature_ok(secret: bytes, body: bytes, header: str | None) -> bool:
@@ -34,8 +45,18 @@ def signature_ok(secret: bytes, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), header.encode())
 
 
-def _answer(status: int, **body: Any) -> JSONResponse:
-    return JSONResponse(body, status_code=status)
+async def read_bounded(request: Request, limit: int) -> bytes:
+    """The raw body, refusing (TooLarge) as soon as it is known to exceed `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def create_app(settings: Settings, queue, store) -> FastAPI:
@@ -47,99 +68,129 @@ def create_app(settings: Settings, queue, store) -> FastAPI:
     @app.post("/webhooks/github")
     async def webhook(request: Request) -> JSONResponse:
         started = time.perf_counter()
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            return _answer(413, error=f"payload over {limit:,} bytes")
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        headers = request.headers
+        event, delivery_id = headers.get("x-github-event"), headers.get("x-github-delivery")
+        payload: dict[str, Any] = {}
+
+        def answer(status: int, outcome: str, body: dict[str, Any]) -> JSONResponse:
+            _log(status, outcome, started, event, delivery_id, payload)
+            return JSONResponse(body, status_code=status)
+
+        def refuse(status: int, error: str) -> JSONResponse:
+            return answer(status, error, {"error": error})
+
+        ctype = headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype != "application/json":
-            return _answer(415, error="set the webhook's content type to application/json")
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                return _answer(413, error=f"payload over {limit:,} bytes")
-            chunks.append(chunk)
-        body = b"".join(chunks)
-        if not signature_ok(secret, body, request.headers.get("x-hub-signature-256")):
-            return _answer(401, error="missing or invalid X-Hub-Signature-256")
-        event = request.headers.get("x-github-event")
-        delivery_id = request.headers.get("x-github-delivery")
-        if not event or not delivery_id:
-            return _answer(400, error="missing X-GitHub-Event or X-GitHub-Delivery")
+            return refuse(415, "set the webhook's content type to application/json")
         try:
-            payload = json.loads(body)
-        except ValueError:
-            return _answer(400, error="the body is not valid JSON")
-        if not isinstance(payload, dict):
-            return _answer(400, error="the body must be a JSON object")
+            raw = await read_bounded(request, limit)
+        except TooLarge:
+            return refuse(413, f"payload over {limit:,} bytes")
+        if not signature_ok(secret, raw, headers.get("x-hub-signature-256")):
+            return refuse(401, "missing or invalid X-Hub-Signature-256")
+        if not event or not delivery_id:
+            return refuse(400, "missing X-GitHub-Event or X-GitHub-Delivery")
+        try:
+            parsed = json.loads(raw)
+        except (ValueError, RecursionError):
+            return refuse(400, "the body is not valid JSON")
+        if not isinstance(parsed, dict):
+            return refuse(400, "the body must be a JSON object")
+        payload = parsed
         if event == "ping":
-            return _answer(200, ok=True, zen=ZEN)
+            return answer(200, "ping", {"ok": True, "zen": ZEN})
+
         action = payload.get("action") if isinstance(payload.get("action"), str) else None
         delivery = Delivery(event, action, delivery_id, payload, settings.app_id)
         routed = route(delivery)
-        if not routed.jobs:
-            _log(delivery, routed.reason, started)
-            return _answer(202, ignored=routed.reason)
+        if not routed.jobs and _pull_request(delivery) is None:
+            return answer(202, routed.reason, {"ignored": routed.reason})
         try:
-            outcome = await run_in_threadpool(_enqueue, queue, store, settings, delivery, routed)
+            fresh = await run_in_threadpool(accept, queue, store, settings, delivery, routed)
         except Exception as exc:  # the broker or Redis is down: let GitHub deliver again
-            log.error("enqueue failed", extra={"delivery": delivery_id, "error": str(exc)})
-            _log(delivery, "enqueue failed", started)
-            return _answer(503, error="could not queue the delivery; it can be redelivered")
-        _log(delivery, outcome, started)
-        if outcome == "duplicate":
-            return _answer(200, duplicate=True)
-        return _answer(202, queued=len(routed.jobs))
+            return answer(503, f"not queued: {type(exc).__name__}: {exc}", {"error": UNQUEUED})
+        if not fresh:
+            return answer(200, "duplicate", {"duplicate": True})
+        if not routed.jobs:
+            return answer(202, routed.reason, {"ignored": routed.reason})
+        n = len(routed.jobs)
+        return answer(202, f"queued {n}", {"queued": n})
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
-        return _answer(200, ok=True)
+        return JSONResponse({"ok": True})
 
     @app.get("/readyz")
     def readyz() -> JSONResponse:
         down = []
         try:
-            store.r.ping()
+            store.ping()
         except Exception:
             down.append("redis")
         if not queue.ping():
             down.append("broker")
         if down:
-            return _answer(503, ok=False, down=down)
-        return _answer(200, ok=True)
+            return JSONResponse({"ok": False, "down": down}, status_code=503)
+        return JSONResponse({"ok": True})
 
     return app
 
 
-def _enqueue(queue, store, settings: Settings, delivery: Delivery, routed) -> str:
+def accept(queue, store, settings: Settings, delivery: Delivery, routed: Routed) -> bool:
+    """Claim the delivery, note the pull request, enqueue the jobs. False for a duplicate.
+
+    Any failure after the claim releases it and re-raises, so GitHub's redelivery is accepted.
+    """
     if not store.claim_delivery(delivery.delivery_id, settings.delivery_ttl_seconds):
-        return "duplicate"
+        return False
     try:
-        pull = delivery.payload.get("pull_request")
-        repo = (delivery.payload.get("repository") or {}).get("full_name")
-        if delivery.event == "pull_request" and isinstance(pull, dict) and repo:
-            store.note_pull_request(repo, pull)
+        pull = _pull_request(delivery)
+        if pull is not None:
+            store.note_pull_request(delivery.payload["repository"]["full_name"], pull)
         for job in routed.jobs:
             queue.enqueue(job)
     except Exception:
         store.release_delivery(delivery.delivery_id)
         raise
-    return "queued"
+    return True
 
 
-def _log(delivery: Delivery, outcome: str, started: float) -> None:
-    log.info(
-        "webhook",
-        extra={
-            "delivery": delivery.delivery_id,
-            "event": delivery.event,
-            "action": delivery.action,
-            "installation": (delivery.payload.get("installation") or {}).get("id"),
-            "repo": (delivery.payload.get("repository") or {}).get("full_name"),
-            "outcome": outcome,
-            "ms": round((time.perf_counter() - started) * 1000, 2),
-        },
-    )
+def _pull_request(delivery: Delivery) -> dict[str, Any] | None:
+    """The pull request of a `pull_request` delivery whose facts the store should keep."""
+    pull = delivery.payload.get("pull_request")
+    repo = delivery.payload.get("repository")
+    if delivery.event != "pull_request" or not isinstance(pull, dict):
+        return None
+    if not isinstance(repo, dict) or not isinstance(repo.get("full_name"), str):
+        return None
+    return pull if isinstance(pull.get("number"), int) else None
+
+
+def _log(
+    status: int,
+    outcome: str,
+    started: float,
+    event: str | None,
+    delivery_id: str | None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """One line per delivery: ids, event, outcome, duration. Never the body or the secret."""
+    payload = payload or {}
+    installation, repository = payload.get("installation"), payload.get("repository")
+    action = payload.get("action")
+    fields = {
+        "delivery": delivery_id,
+        "event": event,
+        "action": action if isinstance(action, str) else None,
+        "installation": installation.get("id") if isinstance(installation, dict) else None,
+        "repo": repository.get("full_name") if isinstance(repository, dict) else None,
+        "status": status,
+        "outcome": outcome,
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+    level = logging.WARNING if status >= 500 or status == 401 else logging.INFO
+    line = " ".join(f"{k}={json.dumps(v) if ' ' in str(v) else v}" for k, v in fields.items())
+    log.log(level, "webhook %s", line, extra=fields)
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
@@ -150,7 +201,9 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from bot.store import Store
     from bot.tasks import CeleryQueue, make_celery
 
-    logging.basicConfig(level=logging.INFO)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     queue = CeleryQueue(make_celery(settings))
-    store = Store(redis.Redis.from_url(settings.store_url))
-    uvicorn.run(create_app(settings, queue, store), host=host, port=port, log_level="info")
+    client = redis.Redis.from_url(
+        settings.store_url, socket_connect_timeout=5, socket_timeout=5, health_check_interval=30
+    )
+    uvicorn.run(create_app(settings, queue, Store(client)), host=host, port=port, log_level="info")

@@ -7,9 +7,9 @@ import copy
 import pytest
 
 from bot.events import Delivery, route
-from tests.test_web import load
+from tests.test_web import all_examples, example, load
 
-APP_ID = 29310
+APP_ID = 29310  # the app id in octokit's check_suite examples: "us"
 
 
 def deliver(event: str, payload: dict) -> list[dict]:
@@ -17,8 +17,9 @@ def deliver(event: str, payload: dict) -> list[dict]:
     return [job.as_message() for job in routed.jobs]
 
 
-def with_(name: str, **changes) -> dict:
-    payload = copy.deepcopy(load(name))
+def with_(payload: dict | str, **changes) -> dict:
+    """A copy of a payload (or a fixture by name) with `a__b=value` set at payload[a][b]."""
+    payload = copy.deepcopy(load(payload) if isinstance(payload, str) else payload)
     for dotted, value in changes.items():
         target = payload
         *path, last = dotted.split("__")
@@ -28,23 +29,37 @@ def with_(name: str, **changes) -> dict:
     return payload
 
 
+SYNC = "pull_request.synchronize"
+RUN = example("check_run", "rerequested")
+OUR_RUN = with_(
+    RUN,
+    check_run__app={"id": APP_ID},
+    check_run__pull_requests=[{"number": 5, "head": {"sha": "h" * 40}}],
+)
+COMMENT = with_(
+    example("issue_comment", "created", installed=False),
+    installation={"id": 3},
+    issue__pull_request={"url": "https://api.github.com/repos/o/r/pulls/1"},
+    comment__body="/steward recheck",
+)
+CONFIG_PUSH = with_(
+    "push",
+    ref="refs/heads/master",
+    commits=[{"added": [], "removed": [], "modified": [".github/steward.yml"]}],
+)
+
 CASES = [
-    ("opened", "pull_request", with_("pull_request.opened"), ["review"]),
-    ("synchronize", "pull_request", with_("pull_request.synchronize"), ["review"]),
-    (
-        "closed-pr-ignored",
-        "pull_request",
-        with_("pull_request.synchronize", pull_request__state="closed"),
-        [],
-    ),
-    ("no-installation", "pull_request", {**load("pull_request.opened"), "installation": None}, []),
-    ("label-bug-ignored", "pull_request", with_("pull_request.labeled"), []),
-    (
-        "own-size-label-ignored",
-        "pull_request",
-        with_("pull_request.labeled", label={"name": "size/M"}),
-        [],
-    ),
+    # pull_request
+    ("opened", "pull_request", load("pull_request.opened"), ["review"]),
+    ("synchronize", "pull_request", load(SYNC), ["review"]),
+    ("reopened", "pull_request", example("pull_request", "reopened"), ["review"]),
+    ("ready", "pull_request", example("pull_request", "ready_for_review"), ["review"]),
+    ("closed-action", "pull_request", example("pull_request", "closed"), []),
+    ("assigned", "pull_request", example("pull_request", "assigned"), []),
+    ("closed-pr-ignored", "pull_request", with_(SYNC, pull_request__state="closed"), []),
+    ("no-installation", "pull_request", with_(SYNC, installation=None), []),
+    ("label-bug-ignored", "pull_request", load("pull_request.labeled"), []),
+    ("own-size-label", "pull_request", with_("pull_request.labeled", label={"name": "size/M"}), []),
     (
         "waiver-label",
         "pull_request",
@@ -52,51 +67,78 @@ CASES = [
         ["review"],
     ),
     (
-        "edited-title",
+        "waiver-removed",
         "pull_request",
-        {
-            **with_("pull_request.synchronize"),
-            "action": "edited",
-            "changes": {"title": {"from": "x"}},
-        },
+        with_(example("pull_request", "unlabeled"), label={"name": "steward/waive-tests"}),
         ["review"],
     ),
     (
-        "edited-base-only",
+        "edited-title",
         "pull_request",
-        {**with_("pull_request.synchronize"), "action": "edited", "changes": {"base": {}}},
-        [],
+        with_(SYNC, action="edited", changes={"title": {}}),
+        ["review"],
     ),
-    ("suite-rerun-ours", "check_suite", with_("check_suite.rerequested"), ["review"]),
+    ("edited-body", "pull_request", with_(SYNC, action="edited", changes={"body": {}}), ["review"]),
+    ("edited-base", "pull_request", with_(SYNC, action="edited", changes={"base": {}}), ["review"]),
+    ("edited-nothing", "pull_request", with_(SYNC, action="edited", changes={}), []),
+    # check runs and suites
+    ("suite-rerun-ours", "check_suite", load("check_suite.rerequested"), ["review"]),
     (
         "suite-rerun-other-app",
         "check_suite",
         with_("check_suite.rerequested", check_suite__app={"id": 1}),
         [],
     ),
-    ("run-rerun-other-name", "check_run", with_("check_run.rerequested"), []),
-    ("push-tag", "push", with_("push"), []),
+    ("run-rerun-other-app", "check_run", RUN, []),
+    ("run-rerun-ours", "check_run", OUR_RUN, ["review"]),
     (
-        "push-config",
-        "push",
-        with_(
-            "push",
-            ref="refs/heads/master",
-            commits=[{"added": [], "removed": [], "modified": [".github/steward.yml"]}],
-        ),
-        ["config-changed"],
+        "run-rerun-no-app-but-our-name",
+        "check_run",
+        with_(OUR_RUN, check_run__app=None, check_run__check_suite={}, check_run__name="steward"),
+        ["review"],
     ),
+    (
+        "run-rerun-no-app-other-name",
+        "check_run",
+        with_(OUR_RUN, check_run__app=None, check_run__check_suite={}, check_run__name="lint"),
+        [],
+    ),
+    # comments
+    ("command", "issue_comment", COMMENT, ["command"]),
+    ("command-by-bot", "issue_comment", with_(COMMENT, comment__user={"type": "Bot"}), []),
+    ("command-sent-by-bot", "issue_comment", with_(COMMENT, sender={"type": "Bot"}), []),
+    ("chat", "issue_comment", with_(COMMENT, comment__body="LGTM /steward"), []),
+    ("not-a-command", "issue_comment", with_(COMMENT, comment__body="/stewardship"), []),
+    ("on-an-issue", "issue_comment", with_(COMMENT, issue__pull_request=None), []),
+    ("comment-edited", "issue_comment", with_(COMMENT, action="edited"), []),
+    # pushes
+    ("push-tag", "push", load("push"), []),
+    ("push-config", "push", CONFIG_PUSH, ["config-changed"]),
+    ("push-config-other-branch", "push", with_(CONFIG_PUSH, ref="refs/heads/dev"), []),
+    ("push-config-uninstalled", "push", with_(CONFIG_PUSH, installation=None), []),
     (
         "push-other-file",
         "push",
-        with_(
-            "push",
-            ref="refs/heads/master",
-            commits=[{"added": ["src/a.py"], "removed": [], "modified": []}],
-        ),
+        with_(CONFIG_PUSH, commits=[{"added": ["src/a.py"], "removed": [], "modified": []}]),
         [],
     ),
-    ("installation", "installation", with_("installation.created"), ["installation"]),
+    ("push-forced", "push", with_(CONFIG_PUSH, commits=[], forced=True), ["config-changed"]),
+    (
+        "push-org-config-repo",
+        "push",
+        with_(CONFIG_PUSH, commits=[], repository__full_name="Codertocat/.github"),
+        ["config-changed"],
+    ),
+    # installations
+    ("installation", "installation", load("installation.created"), ["installation"]),
+    ("installation-deleted", "installation", example("installation", "deleted"), ["installation"]),
+    (
+        "repos-added",
+        "installation_repositories",
+        example("installation_repositories", "added"),
+        ["installation"],
+    ),
+    # everything else
     ("unknown-event", "star", {"action": "created", "installation": {"id": 1}}, []),
     (
         "garbage-shapes",
@@ -104,6 +146,7 @@ CASES = [
         {"action": "opened", "installation": {"id": 1}, "pull_request": "x"},
         [],
     ),
+    ("garbage-comment", "issue_comment", with_(COMMENT, comment={"body": "/steward"}), []),
 ]
 
 
@@ -115,7 +158,7 @@ def test_route(event, payload, kinds):
 
 
 def test_review_job_carries_ids_only():
-    payload = load("pull_request.synchronize")
+    payload = load(SYNC)
     [job] = deliver("pull_request", payload)
     assert job == {
         "kind": "review",
@@ -128,18 +171,35 @@ def test_review_job_carries_ids_only():
     }
 
 
-def test_slash_command_on_a_pull_request_becomes_a_command_job():
-    payload = {
-        "action": "created",
-        "installation": {"id": 3},
-        "repository": {"full_name": "acme/ml"},
-        "issue": {"number": 9, "pull_request": {"url": "x"}},
-        "comment": {"id": 77, "body": "/steward recheck", "user": {"type": "User"}},
+def test_rerun_reviews_every_listed_pull_request_at_the_run_head():
+    payload = with_(
+        OUR_RUN, check_run__pull_requests=[{"number": 5}, {"number": 6}, {"number": "x"}]
+    )
+    jobs = deliver("check_run", payload)
+    assert [(j["number"], j["head_sha"], j["reason"]) for j in jobs] == [
+        (5, RUN["check_run"]["head_sha"], "check_run.rerequested"),
+        (6, RUN["check_run"]["head_sha"], "check_run.rerequested"),
+    ]
+
+
+def test_command_and_installation_jobs():
+    [command] = deliver("issue_comment", COMMENT)
+    assert command == {
+        "kind": "command",
+        "installation_id": 3,
+        "delivery_id": "d-1",
+        "repo": COMMENT["repository"]["full_name"],
+        "number": COMMENT["issue"]["number"],
+        "comment_id": COMMENT["comment"]["id"],
     }
-    assert [j["kind"] for j in deliver("issue_comment", payload)] == ["command"]
-    bot = copy.deepcopy(payload)
-    bot["comment"]["user"]["type"] = "Bot"
-    assert deliver("issue_comment", bot) == []
-    chat = copy.deepcopy(payload)
-    chat["comment"]["body"] = "LGTM"
-    assert deliver("issue_comment", chat) == []
+    added = example("installation_repositories", "added")
+    [job] = deliver("installation_repositories", added)
+    assert job["action"] == "added" and job["repos"] == ("Codertocat/Space",)
+
+
+@pytest.mark.parametrize("event", sorted({name for name, _ in all_examples()}))
+def test_every_example_routes_without_raising(event):
+    for name, payload in all_examples():
+        if name == event:
+            routed = route(Delivery(name, payload.get("action"), "d", payload, APP_ID))
+            assert routed.reason
