@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -83,7 +85,10 @@ def _parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", help="run a Celery worker that reviews pull requests")
     worker.add_argument("--concurrency", type=int, default=None, help="processes (default: CPUs)")
-    worker.add_argument("--loglevel", default="INFO")
+    worker.add_argument("--loglevel", default=None, help="default: STEWARD_LOG_LEVEL or INFO")
+    worker.add_argument(
+        "--metrics-port", type=int, default=None, help="serve Prometheus metrics on this port"
+    )
     worker.add_argument("--pool", default="prefork", choices=["prefork", "threads", "solo"])
     worker.set_defaults(func=_worker)
     return parser
@@ -207,11 +212,28 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    settings = _settings()
+    port = args.metrics_port or settings.metrics_port
+    if port and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # prefork children write their metrics to files; must be set before prometheus_client
+        # is first imported (bot.metrics is imported lazily, so nothing has done it yet)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="steward-metrics-")
+    from celery import signals
+
+    from bot import logs, metrics
     from bot.tasks import make_celery
 
-    settings = _settings()
+    level = args.loglevel.upper() if args.loglevel else settings.log_level
+    logs.configure(level, json_lines=settings.log_format == "json")
+    # a receiver on setup_logging stops Celery from replacing the handler configured above
+    signals.setup_logging.connect(lambda **_: None, weak=False)
+    signals.worker_process_shutdown.connect(
+        lambda pid=None, **_: metrics.mark_process_dead(pid or os.getpid()), weak=False
+    )
+    if port:
+        metrics.serve(port)
     app = make_celery(settings)
-    argv = ["worker", "-Q", settings.queue, "--loglevel", args.loglevel, "--pool", args.pool]
+    argv = ["worker", "-Q", settings.queue, "--loglevel", level, "--pool", args.pool]
     if args.concurrency:
         argv += ["--concurrency", str(args.concurrency)]
     app.worker_main(argv)

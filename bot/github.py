@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from github import Auth, Github, GithubException, GithubIntegration
 
+from bot import metrics
 from bot.snapshot import Commit, FileChange, FileStatus
 from bot.tasks import Transient
 
@@ -134,7 +135,13 @@ class App:
         """A client acting as the installation (token cached across jobs)."""
         token = self.tokens.get(installation_id)
         if token is None:
-            grant = _call(lambda: self._integration().get_access_token(installation_id))
+            path = f"/app/installations/{installation_id}/access_tokens"
+            try:
+                grant = _call(lambda: self._integration().get_access_token(installation_id))
+            except GitHubError as exc:
+                metrics.github_call("POST", path, exc.status)
+                raise
+            metrics.github_call("POST", path, 201)
             token = grant.token
             self.tokens.put(installation_id, token, grant.expires_at.timestamp())
         return Installation(self.api_url, token, installation_id, self.tokens)
@@ -190,14 +197,24 @@ class Installation:
 
     def _json(self, verb: str, path: str, params=None, body=None, headers=None) -> tuple:
         try:
-            return _call(lambda: self._req.requestJsonAndCheck(verb, path, params, headers, body))
+            out = _call(lambda: self._req.requestJsonAndCheck(verb, path, params, headers, body))
+            self._observe(verb, path, 200)
+            return out
         except GitHubError as exc:
+            self._observe(verb, path, exc.status)
             if exc.status == 401:
                 self._tokens.drop(self.installation_id)
                 raise TransientGitHubError(
                     401, exc.message, exc.request_id, exc.headers, 1.0
                 ) from None
             raise
+
+    def _observe(self, verb: str, path: str, status: int) -> None:
+        """Count the call, and remember the rate limit GitHub reported with it."""
+        metrics.github_call(verb, path, status)
+        remaining = self._req.rate_limiting[0]  # from the last response; no extra request
+        if remaining >= 0:
+            metrics.rate_limit_remaining.labels(str(self.installation_id)).set(remaining)
 
     # -- reading --------------------------------------------------------------------------
     def pull_request(self, repo: str, number: int) -> dict[str, Any]:
@@ -253,9 +270,14 @@ class Installation:
     def fetch(self, path: str, etag: str = "", params: dict | None = None) -> Fetched:
         """Conditional GET: a 304 (cached copy still good) costs no rate limit."""
         headers = {"If-None-Match": etag} if etag else None
-        status, resp_headers, body = _call(
-            lambda: self._req.requestJson("GET", path, params, headers)
-        )
+        try:
+            status, resp_headers, body = _call(
+                lambda: self._req.requestJson("GET", path, params, headers)
+            )
+        except GitHubError as exc:
+            self._observe("GET", path, exc.status)
+            raise
+        self._observe("GET", path, status)
         lowered = {k.lower(): v for k, v in resp_headers.items()}
         if status == 304:
             return Fetched(304, None, etag)
@@ -318,7 +340,14 @@ class Installation:
     def create_comment(self, repo: str, number: int, body: str) -> int:
         """Post a comment; returns its id."""
         issue = self._gh.get_repo(repo).get_issue(number)  # lazy: no request
-        return _call(lambda: issue.create_comment(body)).id
+        path = f"/repos/{repo}/issues/{number}/comments"
+        try:
+            created = _call(lambda: issue.create_comment(body))
+        except GitHubError as exc:
+            self._observe("POST", path, exc.status)
+            raise
+        self._observe("POST", path, 201)
+        return created.id
 
     def edit_comment(self, repo: str, comment_id: int, body: str) -> None:
         """Replace a comment's body."""
@@ -354,8 +383,8 @@ class Installation:
                 raise
 
     def rate_limit_remaining(self) -> int | None:
-        """The remaining core rate limit seen on the last response, if any."""
-        remaining, _limit = self._gh.rate_limiting
+        """The remaining core rate limit seen on the last response, if any (no request)."""
+        remaining = self._req.rate_limiting[0]
         return remaining if remaining >= 0 else None
 
 

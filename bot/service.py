@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot import config as configuration
+from bot import metrics
 from bot.cache import Memory, RedisTokenCache
 from bot.checks import registry
 from bot.github import App, GitHubError, Installation
@@ -130,7 +131,8 @@ class Service:
             with self.memory.pr_lock(key, ttl) as got:
                 if got:
                     self.memory.take_pending(key)
-                    self._review_once(job)
+                    with metrics.review_seconds.time():
+                        self._review_once(job)
                     return True
                 if attempt == 0:
                     # leave a mark, then look once more: the holder may have just finished
@@ -286,6 +288,7 @@ class Service:
         fingerprint = digest([conclusion, output, annotations])
         rec = self.memory.get_json(key)
         if rec and rec.get("digest") == fingerprint:
+            metrics.check_runs.labels("unchanged").inc()
             return
         payload = {
             "name": CHECK_NAME,
@@ -299,6 +302,7 @@ class Service:
             batch = annotations[start : start + ANNOTATION_BATCH]
             gh.update_check_run(repo, run_id, {"output": {**output, "annotations": batch}})
         self.memory.put_json(key, {"id": run_id, "digest": fingerprint})
+        metrics.check_runs.labels("written").inc()
 
     def _publish_comment(self, gh: Installation, job: ReviewJob, result: Review) -> None:
         key = f"comment:{job.repo}#{job.number}"
@@ -307,10 +311,12 @@ class Service:
         rec = self.memory.get_json(key) or {}
         if rec.get("id"):
             if rec.get("digest") == fingerprint:
+                metrics.comments.labels("unchanged").inc()
                 return
             try:
                 gh.edit_comment(job.repo, rec["id"], body)
                 self.memory.put_json(key, {"id": rec["id"], "digest": fingerprint})
+                metrics.comments.labels("edited").inc()
                 return
             except GitHubError as exc:
                 if exc.status != 404:
@@ -320,15 +326,18 @@ class Service:
         if rec or job.reason != "pull_request.opened":
             existing = self._find_comment(gh, job.repo, job.number)
         if existing:
-            if digest(existing["body"]) != fingerprint:
+            changed = digest(existing["body"]) != fingerprint
+            if changed:
                 gh.edit_comment(job.repo, existing["id"], body)
             self.memory.put_json(key, {"id": existing["id"], "digest": fingerprint})
+            metrics.comments.labels("edited" if changed else "unchanged").inc()
             return
         if not result.findings and result.config.comment.on_success == "edit-only":
             return
         self.memory.put_json(key, {"pending": time.time()})
         comment_id = gh.create_comment(job.repo, job.number, body)
         self.memory.put_json(key, {"id": comment_id, "digest": fingerprint})
+        metrics.comments.labels("created").inc()
 
     def _find_comment(self, gh: Installation, repo: str, number: int) -> dict | None:
         for c in gh.comments(repo, number):

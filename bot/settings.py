@@ -8,6 +8,7 @@ bad value stops start-up with one line per problem saying which variable and wha
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,10 @@ HELP = {
     "broker_url": "the Celery broker, e.g. redis://127.0.0.1:6379/0",
     "redis_url": "Redis for dedupe, locks and caches (defaults to the broker's Redis)",
     "queue": "the Celery queue the receiver fills and the workers consume",
+    "log_level": "DEBUG, INFO, WARNING or ERROR",
+    "log_format": "json (one object per line) or text",
+    "shutdown_grace_seconds": "how long SIGTERM waits for in-flight requests",
+    "metrics_port": "the worker's Prometheus port (the web app serves /metrics itself)",
 }
 
 
@@ -45,6 +50,10 @@ class Settings(BaseSettings):
     max_attempts: int = Field(6, ge=1, le=20)
     app_url: str = ""
     queue: str = "steward"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    shutdown_grace_seconds: int = Field(25, ge=1, le=600)
+    metrics_port: int | None = Field(None, ge=1, le=65535)
 
     @model_validator(mode="after")
     def _key(self) -> Settings:

@@ -9,6 +9,7 @@ visibility timeout so a redelivered job never runs twice at once.
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 
 from celery import Celery, Task
@@ -72,17 +73,31 @@ def make_celery(settings: Settings, service_factory=None) -> Celery:
     app.steward_service = service  # type: ignore[attr-defined]
 
     @app.task(name=TASK_NAME, bind=True, max_retries=settings.max_attempts - 1)
-    def handle(self: Task, message: dict[str, Any]) -> None:
+    def handle(self: Task, message: dict[str, Any], enqueued_at: float | None = None) -> None:
+        from bot import logs, metrics
+
         job = from_message(message)
+        logs.bind_job(message)
+        if enqueued_at is not None and not self.request.retries:
+            metrics.enqueue_to_start.observe(max(0.0, time.time() - enqueued_at))
         try:
             service().handle(job, attempt=self.request.retries)
+            metrics.jobs.labels(job.kind, "done").inc()
         except Transient as exc:
             if self.request.retries >= self.max_retries:
+                metrics.give_ups.inc()
+                metrics.jobs.labels(job.kind, "gave_up").inc()
                 service().give_up(job, str(exc))
                 return
+            metrics.retries.inc()
             raise self.retry(
                 exc=exc, countdown=backoff(self.request.retries, exc.retry_after)
             ) from None
+        except Exception:
+            metrics.jobs.labels(job.kind, "failed").inc()
+            raise
+        finally:
+            logs.unbind_job()
 
     return app
 
@@ -98,6 +113,7 @@ class CeleryQueue:
         self.app.send_task(
             TASK_NAME,
             args=[job.as_message()],
+            kwargs={"enqueued_at": time.time()},
             queue=self.app.conf.task_default_queue,
             retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2},

@@ -18,9 +18,10 @@ import time
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from bot import logs, metrics
 from bot.events import Delivery, Routed, route
 from bot.settings import Settings
 
@@ -71,50 +72,62 @@ def create_app(settings: Settings, queue, store) -> FastAPI:
         headers = request.headers
         event, delivery_id = headers.get("x-github-event"), headers.get("x-github-delivery")
         payload: dict[str, Any] = {}
+        verified = False
 
-        def answer(status: int, outcome: str, body: dict[str, Any]) -> JSONResponse:
-            _log(status, outcome, started, event, delivery_id, payload)
+        def answer(status: int, outcome: str, body: dict[str, Any], kind: str) -> JSONResponse:
+            elapsed = time.perf_counter() - started
+            _log(status, outcome, elapsed, event, delivery_id, payload)
+            # unsigned requests could name any event: only verified ones get their own label
+            metrics.webhooks.labels(event if verified and event else "unverified", kind).inc()
+            metrics.webhook_seconds.observe(elapsed)
             return JSONResponse(body, status_code=status)
 
-        def refuse(status: int, error: str) -> JSONResponse:
-            return answer(status, error, {"error": error})
+        def refuse(status: int, error: str, kind: str) -> JSONResponse:
+            return answer(status, error, {"error": error}, kind)
 
         ctype = headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype != "application/json":
-            return refuse(415, "set the webhook's content type to application/json")
+            return refuse(415, "set the webhook's content type to application/json", "bad_type")
         try:
             raw = await read_bounded(request, limit)
         except TooLarge:
-            return refuse(413, f"payload over {limit:,} bytes")
+            return refuse(413, f"payload over {limit:,} bytes", "too_large")
         if not signature_ok(secret, raw, headers.get("x-hub-signature-256")):
-            return refuse(401, "missing or invalid X-Hub-Signature-256")
+            return refuse(401, "missing or invalid X-Hub-Signature-256", "bad_signature")
+        verified = True
         if not event or not delivery_id:
-            return refuse(400, "missing X-GitHub-Event or X-GitHub-Delivery")
+            return refuse(400, "missing X-GitHub-Event or X-GitHub-Delivery", "bad_request")
         try:
             parsed = json.loads(raw)
         except (ValueError, RecursionError):
-            return refuse(400, "the body is not valid JSON")
+            return refuse(400, "the body is not valid JSON", "bad_request")
         if not isinstance(parsed, dict):
-            return refuse(400, "the body must be a JSON object")
+            return refuse(400, "the body must be a JSON object", "bad_request")
         payload = parsed
         if event == "ping":
-            return answer(200, "ping", {"ok": True, "zen": ZEN})
+            return answer(200, "ping", {"ok": True, "zen": ZEN}, "ping")
 
         action = payload.get("action") if isinstance(payload.get("action"), str) else None
         delivery = Delivery(event, action, delivery_id, payload, settings.app_id)
         routed = route(delivery)
         if not routed.jobs and _pull_request(delivery) is None:
-            return answer(202, routed.reason, {"ignored": routed.reason})
+            return answer(202, routed.reason, {"ignored": routed.reason}, "ignored")
         try:
             fresh = await run_in_threadpool(accept, queue, store, settings, delivery, routed)
         except Exception as exc:  # the broker or Redis is down: let GitHub deliver again
-            return answer(503, f"not queued: {type(exc).__name__}: {exc}", {"error": UNQUEUED})
+            why = f"not queued: {type(exc).__name__}: {exc}"
+            return answer(503, why, {"error": UNQUEUED}, "unavailable")
         if not fresh:
-            return answer(200, "duplicate", {"duplicate": True})
+            return answer(200, "duplicate", {"duplicate": True}, "duplicate")
         if not routed.jobs:
-            return answer(202, routed.reason, {"ignored": routed.reason})
+            return answer(202, routed.reason, {"ignored": routed.reason}, "ignored")
         n = len(routed.jobs)
-        return answer(202, f"queued {n}", {"queued": n})
+        return answer(202, f"queued {n}", {"queued": n}, "queued")
+
+    @app.get("/metrics")
+    def metrics_page() -> Response:
+        body, ctype = metrics.exposition()
+        return Response(body, media_type=ctype)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
@@ -169,7 +182,7 @@ def _pull_request(delivery: Delivery) -> dict[str, Any] | None:
 def _log(
     status: int,
     outcome: str,
-    started: float,
+    elapsed: float,
     event: str | None,
     delivery_id: str | None,
     payload: dict[str, Any] | None = None,
@@ -186,7 +199,7 @@ def _log(
         "repo": repository.get("full_name") if isinstance(repository, dict) else None,
         "status": status,
         "outcome": outcome,
-        "ms": round((time.perf_counter() - started) * 1000, 1),
+        "ms": round(elapsed * 1000, 1),
     }
     level = logging.WARNING if status >= 500 or status == 401 else logging.INFO
     line = " ".join(f"{k}={json.dumps(v) if ' ' in str(v) else v}" for k, v in fields.items())
@@ -201,9 +214,16 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from bot.store import Store
     from bot.tasks import CeleryQueue, make_celery
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logs.configure(settings.log_level, json_lines=settings.log_format == "json")
     queue = CeleryQueue(make_celery(settings))
     client = redis.Redis.from_url(
         settings.store_url, socket_connect_timeout=5, socket_timeout=5, health_check_interval=30
     )
-    uvicorn.run(create_app(settings, queue, Store(client)), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings, queue, Store(client)),
+        host=host,
+        port=port,
+        log_config=None,  # keep the structured handler configured above
+        access_log=False,  # one line per delivery is logged by the handler itself
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+    )
