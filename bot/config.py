@@ -16,12 +16,13 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from bot.checks import RuleSettings, registry
 from bot.yamlsafe import Parsed, Position, YamlError, parse
 
 DEFAULT_PACK = "default"
+WAIVE_WORD = "waive"  # every waiver label contains it (the webhook receiver routes on it)
 REPO_CONFIG_PATH = ".github/steward.yml"
 
 
@@ -38,6 +39,23 @@ class CommentSettings(BaseModel):
     quiet_drafts: bool = True
 
 
+class CommandSettings(BaseModel):
+    """Slash commands (`/steward ...`) in pull-request comments, and waiver labels."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    waive_permission: Literal["triage", "write", "maintain", "admin"] = "write"
+    waive_label_prefix: str = Field("steward/waive-", min_length=1, max_length=40)
+
+    @field_validator("waive_label_prefix")
+    @classmethod
+    def _says_waive(cls, value: str) -> str:
+        if WAIVE_WORD not in value.lower():
+            raise ValueError(f"must contain {WAIVE_WORD!r} (e.g. 'waive/'), so Steward notices it")
+        return value
+
+
 class Config(BaseModel):
     """A validated configuration: comment settings and every rule's settings."""
 
@@ -45,6 +63,7 @@ class Config(BaseModel):
 
     extends: str | None = None
     comment: CommentSettings = Field(default_factory=CommentSettings)
+    commands: CommandSettings = Field(default_factory=CommandSettings)
     rules: dict[str, RuleSettings] = Field(default_factory=dict)
 
     def rule(self, rule_id: str) -> RuleSettings:
@@ -211,9 +230,14 @@ def _validate(data: dict[str, Any], positions: dict[tuple, Position], file: str)
     except ValidationError as exc:
         problems.extend(_problems(exc, ("comment",), where))
         comment = CommentSettings()
+    try:
+        commands = CommandSettings.model_validate(data.get("commands", {}))
+    except ValidationError as exc:
+        problems.extend(_problems(exc, ("commands",), where))
+        commands = CommandSettings()
     if problems:
         raise ConfigError(sorted(problems, key=_order))
-    return Config(comment=comment, rules=rules)
+    return Config(comment=comment, commands=commands, rules=rules)
 
 
 def _order(p: Problem) -> tuple:
@@ -243,6 +267,8 @@ def _fields_at(prefix: tuple) -> set[str]:
         return set(registry()[prefix[1]].settings_model.model_fields)
     if prefix == ("comment",):
         return set(CommentSettings.model_fields)
+    if prefix == ("commands",):
+        return set(CommandSettings.model_fields)
     return set()
 
 
@@ -266,6 +292,7 @@ def json_schema() -> dict[str, Any]:
         __config__=ConfigDict(extra="forbid"),
         extends=(Literal[tuple(packs())] | None, Field(None, description="built-in rule pack")),
         comment=(CommentSettings, Field(default_factory=CommentSettings)),
+        commands=(CommandSettings, Field(default_factory=CommandSettings)),
         rules=(rules_model, Field(default_factory=rules_model)),
     )
     schema = top.model_json_schema(by_alias=True)

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.config import WAIVE_WORD
 from bot.jobs import CommandJob, ConfigChangedJob, InstallationJob, Job, ReviewJob
-from bot.review import WAIVE_LABEL_PREFIX
 
 CONFIG_PATH = ".github/steward.yml"
 CHECK_NAME = "steward"
@@ -89,8 +89,13 @@ def _edited(d: Delivery) -> list[Job]:
 
 
 def _labelled(d: Delivery) -> list[Job]:
-    name = (d.payload.get("label") or {}).get("name") or ""
-    return _review(d) if name.startswith(WAIVE_LABEL_PREFIX) else []
+    # waiver labels only (their configurable prefix must contain "waive": the receiver has
+    # no config); other labels, such as the bot's own size labels, change no finding
+    label, sender = d.payload.get("label"), d.payload.get("sender")
+    name = label.get("name") if isinstance(label, dict) else None
+    if isinstance(sender, dict) and sender.get("type") == "Bot":
+        return []  # Steward's own `/steward waive` label: that command reviews by itself
+    return _review(d) if isinstance(name, str) and WAIVE_WORD in name.lower() else []
 
 
 def _comment(d: Delivery) -> list[Job]:

@@ -349,6 +349,14 @@ class Installation:
         self._observe("POST", path, 201)
         return created.id
 
+    def delete_comment(self, repo: str, comment_id: int) -> None:
+        """Delete a comment; already gone is fine."""
+        try:
+            self._json("DELETE", f"/repos/{repo}/issues/comments/{comment_id}")
+        except GitHubError as exc:
+            if exc.status != 404:
+                raise
+
     def edit_comment(self, repo: str, comment_id: int, body: str) -> None:
         """Replace a comment's body."""
         self._json("PATCH", f"/repos/{repo}/issues/comments/{comment_id}", body={"body": body})

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import traceback
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from bot.checks import LabelPlan, registry
 from bot.config import Config
@@ -21,7 +22,6 @@ from bot.snapshot import PullRequest
 
 log = logging.getLogger(__name__)
 
-WAIVE_LABEL_PREFIX = "steward/waive-"
 ANNOTATION_CAP = 100  # Check Run annotations per review: at most two requests of 50
 
 
@@ -54,6 +54,7 @@ class Review:
     errors: tuple[RuleError, ...] = ()
     rules_run: tuple[str, ...] = ()
     labels: LabelPlan = field(default_factory=LabelPlan)
+    advisory: tuple[tuple[str, date], ...] = ()  # rules rolled out gradually, and until when
 
     @property
     def conclusion(self) -> str:
@@ -84,14 +85,26 @@ def _size_prefix(review: Review) -> str:
     return getattr(settings, "label_prefix", "size/") if settings else "size/"
 
 
-def review(pr: PullRequest, config: Config, waivers: tuple[Waiver, ...] = ()) -> Review:
-    """Run every enabled check on `pr` with `config` and collect the outcome."""
+def review(
+    pr: PullRequest,
+    config: Config,
+    waivers: tuple[Waiver, ...] = (),
+    today: date | None = None,
+) -> Review:
+    """Run every enabled check on `pr` with `config` and collect the outcome.
+
+    `waivers` say who waived a rule and why (from `/steward waive`); a rule is waived only while
+    its waiver label is on the pull request. `today` decides gradual roll-outs
+    (`advisory_until`); it defaults to the current UTC date.
+    """
+    today = today or datetime.now(UTC).date()
     findings: list[Finding] = []
     errors: list[RuleError] = []
     run: list[str] = []
     apply: list[str] = []
     prefixes: list[str] = []
     colors: list[tuple[str, str]] = []
+    advisory: list[tuple[str, date]] = []
     for rule_id, check in registry().items():
         settings = config.rules[rule_id]
         tier = settings.tiers.get(pr.association.tier)
@@ -108,6 +121,10 @@ def review(pr: PullRequest, config: Config, waivers: tuple[Waiver, ...] = ()) ->
                     else f
                     for f in found
                 ]
+            until = settings.advisory_until
+            if until is not None and today < until:
+                advisory.append((rule_id, until))
+                found = [dataclasses.replace(f, severity=Severity.NOTICE) for f in found]
             plan = check.labels(pr, settings)
         except Exception as exc:  # a bug in one check must not hide the others
             log.exception("check %s failed on %s#%s", rule_id, pr.repo.full_name, pr.number)
@@ -119,7 +136,7 @@ def review(pr: PullRequest, config: Config, waivers: tuple[Waiver, ...] = ()) ->
             apply.extend(plan.apply)
             prefixes.extend(plan.managed_prefixes)
             colors.extend(plan.colors)
-    all_waivers = _label_waivers(pr) + tuple(waivers)
+    all_waivers = _label_waivers(pr, config.commands.waive_label_prefix, waivers)
     waived_rules = {w.rule for w in all_waivers}
     kept = [f for f in findings if f.rule not in waived_rules]
     waived = [f for f in findings if f.rule in waived_rules]
@@ -136,6 +153,7 @@ def review(pr: PullRequest, config: Config, waivers: tuple[Waiver, ...] = ()) ->
         errors=tuple(errors),
         rules_run=tuple(run),
         labels=LabelPlan(tuple(apply), tuple(prefixes), tuple(colors)),
+        advisory=tuple(advisory),
     )
 
 
@@ -168,9 +186,14 @@ def _word_shown(findings: list[Finding]) -> tuple[list[Finding], list[RuleError]
     return kept, [RuleError(rule, error) for rule, error in broken.items()]
 
 
-def _label_waivers(pr: PullRequest) -> tuple[Waiver, ...]:
-    return tuple(
-        Waiver(rule=label[len(WAIVE_LABEL_PREFIX) :], by="label", reason=f"label `{label}`")
-        for label in pr.labels
-        if label.startswith(WAIVE_LABEL_PREFIX)
-    )
+def _label_waivers(
+    pr: PullRequest, prefix: str, attributed: tuple[Waiver, ...]
+) -> tuple[Waiver, ...]:
+    """One waiver per waiver label on the pull request, with who and why when known."""
+    known = {w.rule: w for w in attributed}
+    out = []
+    for label in pr.labels:
+        if label.startswith(prefix):
+            rule = label[len(prefix) :]
+            out.append(known.get(rule) or Waiver(rule=rule, by="label", reason=f"label `{label}`"))
+    return tuple(out)

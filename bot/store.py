@@ -15,6 +15,7 @@ new kind of record is one namespace and a method or two.
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ import redis
 
 PREFIX = "steward"
 PR_TTL = 30 * 24 * 3600
+WAIVER_TTL = 365 * 24 * 3600  # as long as a pull request plausibly stays open
 
 # KEYS[1] = pr key; ARGV[1] = updated_at as epoch seconds; ARGV[2] = facts JSON; ARGV[3] = ttl.
 # Kept when nothing is stored, or the stored facts are not newer.
@@ -93,6 +95,22 @@ class Store:
         """The newest head SHA seen for a pull request."""
         facts = self.pull_request_facts(repo, number)
         return facts["head_sha"] if facts else None
+
+    # -- waivers: who waived a rule on a pull request, and why -----------------------------
+    def set_waiver(self, repo: str, number: int, rule: str, by: str, reason: str) -> None:
+        """Remember who waived `rule` and why (the waiver itself is the label on GitHub)."""
+        key = self._key("waivers", f"{repo}#{number}")
+        record = json.dumps({"by": by, "reason": reason, "at": time.time()})
+        self.r.pipeline().hset(key, rule, record).expire(key, WAIVER_TTL).execute()
+
+    def drop_waiver(self, repo: str, number: int, rule: str) -> None:
+        """Forget a waiver's attribution."""
+        self.r.hdel(self._key("waivers", f"{repo}#{number}"), rule)
+
+    def waivers(self, repo: str, number: int) -> dict[str, dict[str, Any]]:
+        """rule -> {by, reason, at} for the waivers given with `/steward waive`."""
+        raw = self.r.hgetall(self._key("waivers", f"{repo}#{number}"))
+        return {k.decode(): json.loads(v) for k, v in raw.items()}
 
 
 def _epoch(stamp: Any) -> float:

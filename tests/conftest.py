@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
+pytest_plugins = ["tests.fakegithub.fixtures"]  # the one fake GitHub: fake_github
+
 DEFAULT_REDIS = ("127.0.0.1", 6379)
 
 

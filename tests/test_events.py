@@ -67,6 +67,23 @@ CASES = [
         ["review"],
     ),
     (
+        "custom-waive-prefix",
+        "pull_request",
+        with_("pull_request.labeled", label={"name": "Waive/pr-size"}),
+        ["review"],
+    ),
+    (
+        "waiver-label-by-steward-itself",
+        "pull_request",
+        with_(
+            "pull_request.labeled",
+            label={"name": "steward/waive-tests"},
+            sender={"login": "steward[bot]", "type": "Bot"},
+        ),
+        [],
+    ),
+    ("label-not-a-dict", "pull_request", with_("pull_request.labeled", label="waive"), []),
+    (
         "waiver-removed",
         "pull_request",
         with_(example("pull_request", "unlabeled"), label={"name": "steward/waive-tests"}),

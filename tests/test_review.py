@@ -116,3 +116,33 @@ def test_unknown_tier_is_a_config_error():
     with pytest.raises(config.ConfigError) as err:
         config.load_text("rules:\n  tests:\n    tiers:\n      newbie: {severity: notice}\n")
     assert ".github/steward.yml:4:7: rules.tests.tiers.newbie" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("until", "today", "severity", "advisory"),
+    [
+        ("2027-02-01", "2027-01-31", "notice", True),  # the day before: advisory
+        ("2027-02-01", "2027-02-01", "failure", False),  # from that day: in full
+        ("2027-02-01", "2027-03-15", "failure", False),
+        ("null", "2027-01-01", "failure", False),  # no roll-out date: in full
+    ],
+)
+def test_a_rule_rolls_out_as_advisory_until_its_date(until, today, severity, advisory):
+    from datetime import date
+
+    cfg = _cfg(f"rules:\n  pr-size:\n    severity: failure\n    advisory_until: {until}\n")
+    result = review(pr(*BIG), cfg, today=date.fromisoformat(today))
+    assert {f.severity.value for f in result.findings if f.rule == "pr-size"} == {severity}
+    assert bool(result.advisory) is advisory
+    assert result.conclusion == ("success" if advisory else "failure")
+
+
+def test_an_attributed_waiver_counts_only_while_its_label_is_on():
+    from bot.review import Waiver
+
+    who = (Waiver("pr-size", "maint", "generated code"),)
+    on = review(pr(*BIG, labels=("steward/waive-pr-size",)), _cfg(), who)
+    off = review(pr(*BIG), _cfg(), who)
+    assert [(w.by, w.reason) for w in on.waivers] == [("maint", "generated code")]
+    assert on.findings == () and off.waivers == ()
+    assert any(f.rule == "pr-size" for f in off.findings)

@@ -14,6 +14,7 @@ Its defaults go in `rules/default.yml` under `rules: <id>:`, and its words in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,7 +39,7 @@ class RuleSettings(BaseModel):
     `tiers` softens or hardens a rule by the author's association with the repository:
     `first-time` (first pull request here or on GitHub), `contributor`, `maintainer` (owner,
     member, collaborator). Example: `tiers: {first-time: {severity: notice}, maintainer:
-    {enabled: false}}`.
+    {enabled: false}}`. `advisory_until: 2027-02-01` rolls a rule out gradually.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -46,6 +47,11 @@ class RuleSettings(BaseModel):
     enabled: bool = True
     severity: Severity = Severity.WARNING
     tiers: dict[Tier, TierOverride] = Field(default_factory=dict)
+    advisory_until: date | None = Field(
+        None,
+        description="Until this date (YYYY-MM-DD) the rule's findings are notices only, so a "
+        "new rule does not surprise open pull requests; from that day it applies in full.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
