@@ -18,8 +18,10 @@ Economy and safety rules, in the order the code applies them:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
+import itertools
 import json
 import logging
 import time
@@ -29,18 +31,28 @@ from typing import Any
 from bot import commands, metrics
 from bot import config as configuration
 from bot.cache import Memory, RedisTokenCache
-from bot.checks import registry
-from bot.github import App, GitHubError, Installation
+from bot.checks import design_discussion, registry
+from bot.github import App, GitHubError, Installation, TransientGitHubError
 from bot.jobs import CommandJob, ConfigChangedJob, InstallationJob, Job, ReviewJob
 from bot.render import environment
 from bot.render.output import MARKER, check_run, comment
 from bot.review import Review, Waiver, review
-from bot.snapshot import Association, FileStatus, PullRequest, RepoContext, TextFile
+from bot.snapshot import (
+    Association,
+    FileStatus,
+    LinkedIssue,
+    PullRequest,
+    RepoContext,
+    TextFile,
+)
 from bot.store import facts_of
 
 log = logging.getLogger(__name__)
 
 CHECK_NAME = "steward"
+LINK_LOOKUPS = 3  # linked issues looked up per review, at most
+LINK_FRESH = 600
+MAINTAINER_ASSOCIATIONS = {"OWNER", "MEMBER", "COLLABORATOR"}
 WAIVE_COLOR = "c5def5"
 REPLY_TTL = 90 * 24 * 3600
 ANNOTATION_BATCH = 50
@@ -183,6 +195,7 @@ class Service:
             repo=context,
             created_at=facts.get("created_at"),
         )
+        pr = replace(pr, linked=self._linked(gh, pr, cfg))
         attributed = tuple(
             Waiver(rule, w.get("by") or "a maintainer", w.get("reason") or "")
             for rule, w in self.store.waivers(job.repo, job.number).items()
@@ -273,6 +286,64 @@ class Service:
             pr_template=self._blob(gh, repo, template[1]) if template else None,
             html_url=f"https://github.com/{repo}",
         )
+
+    def _linked(self, gh: Installation, pr: PullRequest, cfg) -> tuple[LinkedIssue, ...] | None:
+        """Look up the issues a large change links (design-discussion), at most a few, cached."""
+        settings = cfg.rules.get(design_discussion.RULE)
+        if settings is None:
+            return None
+        wanted = design_discussion.links_to_verify(pr, settings)[:LINK_LOOKUPS]
+        if not wanted:
+            return None
+        comments = design_discussion.needs_acceptance(settings)
+        own = pr.repo.full_name.lower()
+        found = (self._issue_info(gh, repo, n, comments, settings, own) for repo, n in wanted)
+        return tuple(info for info in found if info is not None)
+
+    def _issue_info(
+        self, gh: Installation, repo: str, number: int, comments: bool, settings, own: str
+    ) -> LinkedIssue | None:
+        key = f"issue:{repo}#{number}:{int(comments)}"
+        cached = self.memory.get_json(key)
+        if cached is not None:
+            return LinkedIssue(**{**cached, "labels": tuple(cached["labels"])}) if cached else None
+        try:
+            issue = gh.issue(repo, number)
+        except GitHubError as exc:
+            if isinstance(exc, TransientGitHubError):
+                raise
+            issue, info = None, None  # e.g. 403: a repository we cannot read; fail open
+        else:
+            # GitHub answers 404 for a private repository the App cannot see as well: only a
+            # missing issue in the pull request's own repository is known to be missing
+            info = LinkedIssue(repo, number, exists=False) if repo == own else None
+        if issue is not None:
+            labels = tuple(
+                (x.get("name") if isinstance(x, dict) else str(x)) or ""
+                for x in issue.get("labels") or ()
+            )
+            wanted = {x.lower() for x in settings.accepted_labels}
+            commented = False
+            if (
+                comments
+                and settings.accept_maintainer_comment
+                and not (wanted & {x.lower() for x in labels})
+            ):
+                first_page = itertools.islice(gh.comments(repo, number), 100)
+                commented = any(
+                    c.get("author_association") in MAINTAINER_ASSOCIATIONS for c in first_page
+                )
+            info = LinkedIssue(
+                repo,
+                number,
+                exists=True,
+                is_pull="pull_request" in issue,
+                state=issue.get("state") or "open",
+                labels=labels,
+                maintainer_commented=commented,
+            )
+        self.memory.put_json(key, dataclasses.asdict(info) if info else {}, ttl=LINK_FRESH)
+        return info
 
     def _blob(self, gh: Installation, repo: str, sha: str) -> str:
         key = f"blob:{repo}:{sha}"

@@ -121,6 +121,23 @@ class RepoContext:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkedIssue:
+    """What GitHub says about an issue or pull request that the description links (App only).
+
+    `repo` is `owner/name` (lower case); `exists` is False when GitHub answered 404.
+    `maintainer_commented`: someone with association OWNER, MEMBER or COLLABORATOR commented.
+    """
+
+    repo: str
+    number: int
+    exists: bool = True
+    is_pull: bool = False
+    state: str = "open"
+    labels: tuple[str, ...] = ()
+    maintainer_commented: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PullRequest:
     """A pull request as the checks see it."""
 
@@ -139,6 +156,8 @@ class PullRequest:
     files: tuple[FileChange, ...] = ()
     repo: RepoContext = field(default_factory=RepoContext)
     created_at: str | None = None  # ISO 8601, used by dated rollouts
+    # the linked issues as GitHub describes them; None when nobody looked them up (offline)
+    linked: tuple[LinkedIssue, ...] | None = None
 
     @property
     def changed_lines(self) -> int:
@@ -158,7 +177,16 @@ def from_dict(data: dict) -> PullRequest:
     repo = data.get("repo") or {}
     return PullRequest(
         **{
-            **{k: v for k, v in data.items() if k not in ("repo", "files", "commits", "labels")},
+            **{
+                k: v
+                for k, v in data.items()
+                if k not in ("repo", "files", "commits", "labels", "linked")
+            },
+            "linked": None
+            if data.get("linked") is None
+            else tuple(
+                LinkedIssue(**{**x, "labels": tuple(x.get("labels", ()))}) for x in data["linked"]
+            ),
             "association": Association(data.get("association", "NONE")),
             "labels": tuple(data.get("labels", ())),
             "commits": tuple(Commit(**c) for c in data.get("commits", ())),

@@ -7,8 +7,11 @@ lock files (`bot.classify`) do not count. It is structural when it touches one o
 RFC or discussion (see `bot.links`): `#123`, `GH-123`, `owner/repo#123`, `Fixes #123`, a GitHub
 issue, discussion or pull-request URL, or a URL matching `link_patterns`; with `allowed_repos`
 only references to those repositories (and external links) count. A reference to the pull
-request itself, or one hidden in an HTML comment or code, does not count. Whether the link
-exists and was accepted is checked online by the App.
+request itself, or one hidden in an HTML comment or code, does not count. With `verify_links`
+the App looks the linked issues up (`links_to_verify`, at most a few, cached): one that does not
+exist does not count, and with `accepted_labels` / `accept_maintainer_comment` it must also
+carry one of those labels or a comment from a maintainer. Offline (`steward check`) links are
+taken as written.
 
 With `require_description`, a change of at least `description_min_lines` changed lines (all
 files) needs a description: one with fewer than `min_description_chars` characters of its own
@@ -70,6 +73,9 @@ class Settings(RuleSettings):
         ]
     )
     allowed_repos: list[RepoName] = Field(default_factory=list)
+    verify_links: bool = True
+    accepted_labels: list[str] = Field(default_factory=list)
+    accept_maintainer_comment: bool = False
     require_description: bool = True
     description_min_lines: int = Field(10, ge=0)
     min_description_chars: int = Field(20, ge=0)
@@ -122,6 +128,10 @@ def check(pr: PullRequest, settings: Settings) -> list[Finding]:
         hosts=hosts,
     )
     accepted, refused = _allowed(found, pr.repo.full_name, settings.allowed_repos)
+    missing: list[str] = []
+    unaccepted: list[str] = []
+    if pr.linked is not None and settings.verify_links:
+        accepted, missing, unaccepted = _verified(accepted, pr, settings)
     if accepted:
         return findings
     everywhere = references(
@@ -151,6 +161,10 @@ def check(pr: PullRequest, settings: Settings) -> list[Finding]:
                 "hidden": [r.target for r in hidden if r.target not in shown][:MAX_HINTS],
                 "refused": [r.target for r in refused][:MAX_HINTS],
                 "allowed_repos": list(settings.allowed_repos),
+                "missing": missing[:MAX_HINTS],
+                "unaccepted": unaccepted[:MAX_HINTS],
+                "accepted_labels": list(settings.accepted_labels),
+                "accept_maintainer_comment": settings.accept_maintainer_comment,
                 "repo_url": pr.repo.html_url,
             },
         )
@@ -176,6 +190,71 @@ def _allowed(
         where = f"{r.owner}/{r.repo}" if r.owner else own
         (ok if r.kind == "external" or where.lower() in allowed else refused).append(r)
     return ok, refused
+
+
+def needs_acceptance(settings: Settings) -> bool:
+    """Whether a linked issue must also be accepted (a label or a maintainer's comment)."""
+    return bool(settings.accepted_labels) or settings.accept_maintainer_comment
+
+
+def links_to_verify(pr: PullRequest, settings: Settings) -> list[tuple[str, int]]:
+    """The (owner/name, number) GitHub references the App should look up for this check.
+
+    Empty when the change needs no link (small, no core path) or verification is off: the
+    App then spends no API call on it.
+    """
+    if not settings.enabled or not settings.verify_links:
+        return []
+    lines, core = counted_lines(pr, settings)
+    if lines <= settings.max_lines and not core:
+        return []
+    found = references(
+        pr.body or "",
+        repo=pr.repo.full_name,
+        number=pr.number,
+        extra_patterns=settings.link_patterns,
+        hosts=_hosts(pr.repo.html_url),
+    )
+    accepted, _ = _allowed(found, pr.repo.full_name, settings.allowed_repos)
+    out = []
+    for r in accepted:
+        if r.number is not None and r.kind != "discussion":  # REST cannot read discussions
+            out.append((_where(r, pr.repo.full_name), r.number))
+    return list(dict.fromkeys(out))
+
+
+def _where(ref: Reference, own: str) -> str:
+    return (f"{ref.owner}/{ref.repo}" if ref.owner else own).lower()
+
+
+def _verified(
+    refs: list[Reference], pr: PullRequest, settings: Settings
+) -> tuple[list[Reference], list[str], list[str]]:
+    """Split references by what GitHub said: (good, missing targets, not-accepted targets).
+
+    A reference nobody looked up (a discussion, an external link, beyond the lookup cap, or
+    in a repository the App cannot read) counts: the bot fails open, it never blames the
+    contributor for what it could not see.
+    """
+    known = {(x.repo.lower(), x.number): x for x in pr.linked or ()}
+    wanted = {label.lower() for label in settings.accepted_labels}
+    good: list[Reference] = []
+    missing: list[str] = []
+    unaccepted: list[str] = []
+    for r in refs:
+        info = known.get((_where(r, pr.repo.full_name), r.number)) if r.number else None
+        if info is None:
+            good.append(r)
+        elif not info.exists:
+            missing.append(r.target)
+        elif needs_acceptance(settings) and not (
+            wanted & {label.lower() for label in info.labels}
+            or (settings.accept_maintainer_comment and info.maintainer_commented)
+        ):
+            unaccepted.append(r.target)
+        else:
+            good.append(r)
+    return good, missing, unaccepted
 
 
 def description_problem(body: str, template: str | None, settings: Settings) -> str | None:

@@ -330,3 +330,43 @@ def test_github_enterprise_links_count():
 def test_bad_settings_are_refused(settings):
     with pytest.raises(ValidationError):
         Settings(**settings)
+
+
+def _linked(*items):
+    from bot.snapshot import LinkedIssue
+
+    return tuple(LinkedIssue(*item) for item in items)
+
+
+# (id, body, linked (repo, number, exists, is_pull, state, labels, maintainer), settings, kind)
+VERIFIED = [
+    ("exists", "Refs #12", [("acme/ml", 12, True)], {}, None),
+    ("missing", "Refs #12", [("acme/ml", 12, False)], {}, "missing"),
+    ("not-looked-up", "Refs #12", [], {}, None),
+    ("offline", "Refs #12", None, {}, None),
+    ("one-good-enough", "Refs #12 and #13", [("acme/ml", 12, False), ("acme/ml", 13, True)], {}, None),
+    ("label-needed", "Refs #12", [("acme/ml", 12, True, False, "open", ("rfc",))],
+     {"accepted_labels": ["rfc-accepted"]}, "unaccepted"),
+    ("label-any-case", "Refs #12", [("acme/ml", 12, True, False, "open", ("RFC-Accepted",))],
+     {"accepted_labels": ["rfc-accepted"]}, None),
+    ("maintainer-said-yes", "Refs #12", [("acme/ml", 12, True, False, "open", (), True)],
+     {"accept_maintainer_comment": True}, None),
+    ("nobody-said-yes", "Refs #12", [("acme/ml", 12, True, False, "open", (), False)],
+     {"accept_maintainer_comment": True}, "unaccepted"),
+    ("verification-off", "Refs #12", [("acme/ml", 12, False)], {"verify_links": False}, None),
+    ("external-link", "See https://discuss.pytorch.org/t/rfc/1", [("acme/ml", 12, False)], {}, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "linked", "settings", "kind"), [c[1:] for c in VERIFIED],
+                         ids=[c[0] for c in VERIFIED])  # fmt: skip
+def test_verified_links(body, linked, settings, kind):
+    change = replace(
+        pr(file("src/m/a.py", 501), body=BODY + "\n\n" + body),
+        linked=None if linked is None else _linked(*linked),
+    )
+    found = [f for f in check(change, Settings(**settings)) if f.kind == "needs-link"]
+    assert bool(found) is (kind is not None)
+    if kind:
+        assert found[0].facts[kind] == ["#12"]
+        assert "#12" in word(found[0]).message
