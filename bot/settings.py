@@ -21,6 +21,8 @@ HELP = {
     "broker_url": "the Celery broker, e.g. redis://127.0.0.1:6379/0",
     "redis_url": "Redis for dedupe, locks and caches (defaults to the broker's Redis)",
     "queue": "the Celery queue the receiver fills and the workers consume",
+    "task_time_limit": "seconds a review may run before the worker stops it",
+    "visibility_timeout": "seconds before the broker hands an unacknowledged job to another worker",
     "log_level": "DEBUG, INFO, WARNING or ERROR",
     "log_format": "json (one object per line) or text",
     "shutdown_grace_seconds": "how long SIGTERM waits for in-flight requests",
@@ -47,6 +49,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(25 * 1024 * 1024, gt=0)
     delivery_ttl_seconds: int = Field(3 * 24 * 3600, ge=3 * 24 * 3600)
     task_time_limit: int = Field(300, gt=0)
+    visibility_timeout: int = Field(3600, gt=0)
     max_attempts: int = Field(6, ge=1, le=20)
     app_url: str = ""
     queue: str = "steward"
@@ -54,6 +57,16 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     shutdown_grace_seconds: int = Field(25, ge=1, le=600)
     metrics_port: int | None = Field(None, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _timeouts(self) -> Settings:
+        # a job still running when the broker's visibility timeout ends is handed to a second
+        # worker: the time limit must end it well before that
+        if self.task_time_limit + 30 > self.visibility_timeout:
+            raise ValueError(
+                "STEWARD_VISIBILITY_TIMEOUT must exceed STEWARD_TASK_TIME_LIMIT by at least 30 s"
+            )
+        return self
 
     @model_validator(mode="after")
     def _key(self) -> Settings:

@@ -18,7 +18,6 @@ from bot.jobs import Job, from_message
 from bot.settings import Settings
 
 TASK_NAME = "steward.handle"
-VISIBILITY_TIMEOUT = 3600
 
 
 class Transient(Exception):
@@ -53,7 +52,7 @@ def make_celery(settings: Settings, service_factory=None) -> Celery:
         worker_prefetch_multiplier=1,
         task_time_limit=settings.task_time_limit,
         task_soft_time_limit=max(1, settings.task_time_limit - 30),
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         task_default_queue=settings.queue,
