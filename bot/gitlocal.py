@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.guide import headings
 from bot.snapshot import (
     Association,
     Commit,
@@ -281,6 +282,7 @@ def _context(
     texts = repo.blobs_heads(base_sha, attributes, 256 * 1024)
     texts |= repo.blobs_heads(base_sha, samples, SAMPLE_BYTES)
     template = repo.show(base_sha, template_path) if template_path else None
+    guide = repo.show(base_sha, contributing) if contributing else None
     return RepoContext(
         full_name=repo.root.resolve().name,
         default_branch="",
@@ -288,6 +290,7 @@ def _context(
         header_samples=tuple(TextFile(p, texts[p]) for p in samples if p in texts and p in present),
         contributing_path=contributing,
         pr_template=template,
+        contributing_sections=headings(guide) if guide else (),
     )
 
 

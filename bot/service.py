@@ -32,6 +32,7 @@ from bot import metrics
 from bot.cache import Memory, RedisTokenCache
 from bot.checks import design_discussion, registry
 from bot.github import App, GitHubError, Installation, TransientGitHubError
+from bot.guide import headings
 from bot.jobs import CommandJob, ConfigChangedJob, InstallationJob, Job, ReviewJob
 from bot.render import environment
 from bot.render.output import MARKER, check_run, comment
@@ -175,7 +176,8 @@ class Service(CommandHandling):
             return
         files = gh.files(job.repo, job.number)
         commits = gh.commits(job.repo, job.number) if _needs_commits(cfg) else []
-        context = self._context(gh, job.repo, default_branch, files, cfg)
+        first_timer = _association(facts.get("author_association")).is_first_time
+        context = self._context(gh, job.repo, default_branch, files, cfg, first_timer)
         pr = PullRequest(
             number=job.number,
             title=facts.get("title") or "",
@@ -251,7 +253,13 @@ class Service(CommandHandling):
         return configuration.load(sources)
 
     def _context(
-        self, gh: Installation, repo: str, branch: str, files: list, cfg: configuration.Config
+        self,
+        gh: Installation,
+        repo: str,
+        branch: str,
+        files: list,
+        cfg: configuration.Config,
+        first_timer: bool = False,
     ) -> RepoContext:
         key = f"context:{repo}"
         rec = self.memory.get_json(key) or {}
@@ -275,12 +283,17 @@ class Service(CommandHandling):
             for ext in sorted(wanted):
                 for path, sha in rec.get("samples", {}).get(ext, []):
                     samples.append(TextFile(path, self._blob(gh, repo, sha)[:SAMPLE_CHARS]))
+        guide_path, guide_sha = _path_and_sha(rec.get("contributing"))
+        sections: tuple[str, ...] = ()
+        if guide_sha and first_timer:  # the welcome links the guide's relevant sections
+            sections = headings(self._blob(gh, repo, guide_sha))
         return RepoContext(
             full_name=repo,
             default_branch=branch,
             attributes=attributes,
             header_samples=tuple(samples),
-            contributing_path=rec.get("contributing"),
+            contributing_path=guide_path,
+            contributing_sections=sections,
             pr_template=self._blob(gh, repo, template[1]) if template else None,
             html_url=f"https://github.com/{repo}",
         )
@@ -506,6 +519,13 @@ def _ext(path: str) -> str:
     return name[name.rfind(".") :] if "." in name else name
 
 
+def _path_and_sha(value: Any) -> tuple[str | None, str | None]:
+    """A cached guide entry: `[path, sha]` (or a bare path cached by an older version)."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return value[0], value[1]
+    return (value if isinstance(value, str) else None), None
+
+
 def _index(entries: list) -> dict[str, Any]:
     """The small part of a tree the review needs: attributes, guides, header samples."""
     attributes, samples = [], {}
@@ -515,7 +535,7 @@ def _index(entries: list) -> dict[str, Any]:
         if lower == ".gitattributes" or lower.endswith("/.gitattributes"):
             attributes.append((path, sha))
         elif lower in CONTRIBUTING and contributing is None:
-            contributing = path
+            contributing = (path, sha)
         elif lower in TEMPLATES and template is None:
             template = (path, sha)
         else:

@@ -118,6 +118,7 @@ class RepoContext:
     contributing_path: str | None = None
     pr_template: str | None = None
     html_url: str = ""
+    contributing_sections: tuple[str, ...] = ()  # the guide's headings, when it was read
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +200,7 @@ def from_dict(data: dict) -> PullRequest:
                     **{k: v for k, v in repo.items() if k not in ("attributes", "header_samples")},
                     "attributes": tuple(TextFile(**t) for t in repo.get("attributes", ())),
                     "header_samples": tuple(TextFile(**t) for t in repo.get("header_samples", ())),
+                    "contributing_sections": tuple(repo.get("contributing_sections", ())),
                 }
             ),
         }

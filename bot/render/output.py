@@ -12,6 +12,7 @@ from itertools import groupby
 from typing import Any
 from urllib.parse import quote
 
+from bot import guide
 from bot.findings import Finding, Severity
 from bot.render import environment
 from bot.review import ANNOTATION_CAP, Review
@@ -112,6 +113,17 @@ def _contributing_url(review: Review) -> str | None:
     return f"{repo.html_url}/blob/{repo.default_branch}/{target.lstrip('/')}"
 
 
+def _guide_links(review: Review, base: str | None) -> dict[str, str]:
+    """Sections of the guide for a first-timer: `_welcome` and one per rule that has one."""
+    sections = review.pr.repo.contributing_sections
+    if not base or not sections or not review.pr.association.is_first_time:
+        return {}
+    configured = review.config.comment.contributing
+    if configured and configured.lstrip("/") != review.pr.repo.contributing_path:
+        return {}  # the headings are those of the repository's own guide, not that one
+    return guide.links(base, sections, ["_welcome", *{f.rule for f in review.findings}])
+
+
 def _label_url(review: Review) -> str | None:
     url = review.pr.repo.html_url
     label = quote(review.config.comment.good_first_issue_label)
@@ -119,6 +131,7 @@ def _label_url(review: Review) -> str | None:
 
 
 def _context(review: Review, cap: int, details: bool) -> dict[str, Any]:
+    contributing_url = _contributing_url(review)
     by_severity = {
         s: [g for g in groups(review.findings, cap) if g.severity == s] for s in reversed(Severity)
     }
@@ -129,7 +142,8 @@ def _context(review: Review, cap: int, details: bool) -> dict[str, Any]:
         "config": review.config,
         "first_timer": review.pr.association.is_first_time
         and review.config.comment.welcome_first_timers,
-        "contributing_url": _contributing_url(review),
+        "contributing_url": contributing_url,
+        "guides": _guide_links(review, contributing_url),
         "large_first": review.pr.association.is_first_time
         and any(f.rule == "pr-size" for f in review.findings),
         "good_first_url": _label_url(review),
