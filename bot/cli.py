@@ -1,7 +1,9 @@
-"""The `steward` command: check, validate, schema (offline); serve, worker (the App).
+"""The `steward` command: check, validate, schema (offline); serve, worker (the App);
+register, redeliver, doctor (operations).
 
 Exit status: 0 when the command did its job (whatever the findings), 2 on bad usage, an
 invalid config or an unreadable repository, with a one-line reason on stderr.
+`register`, `redeliver` and `doctor` exit 1 when what they check or ask GitHub for failed.
 """
 
 from __future__ import annotations
@@ -91,6 +93,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--pool", default="prefork", choices=["prefork", "threads", "solo"])
     worker.set_defaults(func=_worker)
+
+    register = sub.add_parser("register", help="create the GitHub App from app.yml; write .env")
+    register.add_argument("--url", required=True, help="the deployment's public URL (https://...)")
+    register.add_argument(
+        "--org", help="create the App on this organisation (default: your account)"
+    )
+    register.add_argument(
+        "--port", type=int, default=8765, help="local page's port (default: 8765)"
+    )
+    register.add_argument("--env-file", default=".env", help="where to write credentials (.env)")
+    register.add_argument("--force", action="store_true", help="replace an existing env file")
+    register.add_argument(
+        "--github-url",
+        help="GitHub's web root (default: from STEWARD_GITHUB_API_URL or github.com)",
+    )
+    register.add_argument("--name", help="the App's name (default: app.yml's; GitHub's are unique)")
+    register.add_argument("--manifest", help="a manifest other than the bundled app.yml")
+    register.set_defaults(func=_register)
+
+    redeliver = sub.add_parser("redeliver", help="ask GitHub to redeliver failed webhooks")
+    redeliver.add_argument("--since", default="3d", help="how far back: 30m, 12h, 3d (default)")
+    redeliver.add_argument("--dry-run", action="store_true", help="list them; redeliver nothing")
+    redeliver.add_argument("--env-file", help="read settings from this file too")
+    redeliver.set_defaults(func=_redeliver)
+
+    doctor = sub.add_parser("doctor", help="check settings, key, GitHub, webhook, Redis, broker")
+    doctor.add_argument("--env-file", help="read settings from this file too")
+    doctor.set_defaults(func=_doctor)
     return parser
 
 
@@ -243,6 +273,63 @@ def _worker(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     print(json.dumps(configuration.json_schema(), indent=2))
     return 0
+
+
+def _register(args: argparse.Namespace) -> int:
+    from bot import register
+
+    try:
+        return register.run(
+            url=args.url,
+            env_file=args.env_file,
+            org=args.org,
+            port=args.port,
+            github_url=args.github_url,
+            api_url=os.environ.get("STEWARD_GITHUB_API_URL") or None,
+            name=args.name,
+            manifest_path=args.manifest,
+            force=args.force,
+        )
+    except register.RegisterError as exc:
+        print(f"steward register: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("steward register: stopped; nothing was written", file=sys.stderr)
+        return 130
+
+
+def _ops_settings(env_file: str | None):
+    from bot import settings
+
+    if env_file and not Path(env_file).is_file():
+        raise UsageError(f"--env-file: no such file: {env_file}")
+    return settings.load(**({"_env_file": env_file} if env_file else {}))
+
+
+def _redeliver(args: argparse.Namespace) -> int:
+    from bot import ops, settings
+
+    try:
+        since = ops.parse_since(args.since)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        s = _ops_settings(args.env_file)
+    except settings.SettingsError as exc:
+        raise UsageError(f"settings are missing or invalid:\n{exc}") from None
+    problem = ops.key_problem(s.private_key_pem())
+    if problem:
+        print(f"steward: the private key: {problem} (steward doctor tells more)", file=sys.stderr)
+        return 1
+    return ops.redeliver(ops.make_app(s), since, args.dry_run)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from bot import ops
+
+    if args.env_file and not Path(args.env_file).is_file():
+        raise UsageError(f"--env-file: no such file: {args.env_file}")
+    return ops.doctor(lambda: _ops_settings(args.env_file))
 
 
 if __name__ == "__main__":

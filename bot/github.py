@@ -13,7 +13,7 @@ import base64
 import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -162,6 +162,31 @@ class App:
         requester = self._integration().requester
         path = f"/app/hook/deliveries/{delivery_id}/attempts"
         _call(lambda: requester.requestJsonAndCheck("POST", path))
+
+    # -- operations (steward doctor) ------------------------------------------------------
+    def identity(self) -> dict[str, Any]:
+        """The App this key signs for (`GET /app`): id, slug, name, html_url, owner..."""
+        requester = self._integration().requester
+        return _call(lambda: requester.requestJsonAndCheck("GET", "/app"))[1]
+
+    def installations(self) -> list[dict[str, Any]]:
+        """Every installation of the App (`GET /app/installations`, all pages)."""
+        requester = self._integration().requester
+        out: list[dict[str, Any]] = []
+        url: str | None = "/app/installations"
+        params: dict | None = {"per_page": PER_PAGE}
+        while url:
+            headers, data = _call(
+                lambda u=url, p=params: requester.requestJsonAndCheck("GET", u, p)
+            )
+            out += data
+            url, params = _next_link(headers.get("link", "")), None
+        return out
+
+    def hook_config(self) -> dict[str, Any]:
+        """The App's webhook (`GET /app/hook/config`): url, content_type, insecure_ssl."""
+        requester = self._integration().requester
+        return _call(lambda: requester.requestJsonAndCheck("GET", "/app/hook/config"))[1]
 
 
 def _next_link(link: str) -> str | None:
@@ -396,11 +421,45 @@ class Installation:
         return remaining if remaining >= 0 else None
 
 
+# -- registering an App from its manifest (steward register) ----------------------------------
+@dataclass(frozen=True, slots=True)
+class AppCredentials:
+    """What GitHub hands over, once, when it turns a manifest into an App."""
+
+    id: int
+    slug: str
+    name: str
+    html_url: str
+    pem: str = field(repr=False)
+    webhook_secret: str | None = field(repr=False)
+
+
+def convert_manifest(api_url: str, code: str) -> AppCredentials:
+    """Exchange the code GitHub redirected with for the new App's credentials.
+
+    `POST /app-manifests/{code}/conversions` needs no authentication; a code works once, and
+    for an hour.
+    """
+    requester = Github(base_url=api_url.rstrip("/"), retry=None).requester
+    path = f"/app-manifests/{quote(code, safe='')}/conversions"
+    data = _call(lambda: requester.requestJsonAndCheck("POST", path))[1]
+    return AppCredentials(
+        id=int(data["id"]),
+        slug=str(data.get("slug") or ""),
+        name=str(data.get("name") or ""),
+        html_url=str(data.get("html_url") or ""),
+        pem=str(data["pem"]),
+        webhook_secret=data.get("webhook_secret") or None,
+    )
+
+
 __all__ = [
     "App",
+    "AppCredentials",
     "Fetched",
     "GitHubError",
     "Installation",
     "TokenCache",
     "TransientGitHubError",
+    "convert_manifest",
 ]
