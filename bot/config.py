@@ -24,6 +24,7 @@ from bot.yamlsafe import Parsed, Position, YamlError, parse
 DEFAULT_PACK = "default"
 WAIVE_WORD = "waive"  # every waiver label contains it (the webhook receiver routes on it)
 REPO_CONFIG_PATH = ".github/steward.yml"
+MAX_PROBLEMS = 50  # listed in one ConfigError; a file with thousands of mistakes gets a count
 
 
 class CommentSettings(BaseModel):
@@ -88,7 +89,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.key}: " if self.key else ""
+        key = self.key if len(self.key) <= 100 else self.key[:100] + "…"
+        where = f"{key}: " if key else ""
         return f"{self.position}: {where}{self.message}"
 
 
@@ -153,13 +155,9 @@ def _pack_chain(name: Any, where: Position | None) -> list[Parsed]:
         if not isinstance(name, str) or name not in packs():
             known = ", ".join(packs())
             position = where or Position("extends", 1, 1)
-            raise ConfigError(
-                [
-                    Problem(
-                        position, "extends", f"unknown rule pack {name!r}; choose one of: {known}"
-                    )
-                ]
-            )
+            shown = repr(name) if len(repr(name)) <= 80 else _shown(name)
+            message = f"unknown rule pack {shown}; choose one of: {known}"
+            raise ConfigError([Problem(position, "extends", message)])
         if name in seen:
             raise ConfigError([Problem(where, "extends", f"rule packs extend in a loop: {name}")])
         seen.add(name)
@@ -207,7 +205,8 @@ def _validate(data: dict[str, Any], positions: dict[tuple, Position], file: str)
     known_top = set(Config.model_fields)
     for key in data:
         if key not in known_top:
-            problems.append(Problem(where((key,)), str(key), _unknown(key, known_top, "key")))
+            hint = len(problems) < MAX_PROBLEMS
+            problems.append(Problem(where((key,)), str(key), _unknown(key, known_top, "key", hint)))
     rules_data = data.get("rules", {})
     rules: dict[str, RuleSettings] = {}
     checks = registry()
@@ -216,9 +215,8 @@ def _validate(data: dict[str, Any], positions: dict[tuple, Position], file: str)
         rules_data = {}
     for rule_id in rules_data:
         if rule_id not in checks:
-            problems.append(
-                Problem(where(("rules", rule_id)), f"rules.{rule_id}", _unknown(rule_id, checks))
-            )
+            message = _unknown(rule_id, checks, hint=len(problems) < MAX_PROBLEMS)
+            problems.append(Problem(where(("rules", rule_id)), f"rules.{rule_id}", message))
     for rule_id, check in checks.items():
         value = rules_data.get(rule_id, {})
         try:
@@ -236,7 +234,14 @@ def _validate(data: dict[str, Any], positions: dict[tuple, Position], file: str)
         problems.extend(_problems(exc, ("commands",), where))
         commands = CommandSettings()
     if problems:
-        raise ConfigError(sorted(problems, key=_order))
+        problems.sort(key=_order)
+        if len(problems) > MAX_PROBLEMS:
+            last = problems[MAX_PROBLEMS - 1].position
+            more = len(problems) - MAX_PROBLEMS + 1
+            problems[MAX_PROBLEMS - 1 :] = [
+                Problem(last, "", f"and {more:,} more problems; fix these first")
+            ]
+        raise ConfigError(problems)
     return Config(comment=comment, commands=commands, rules=rules)
 
 
@@ -257,9 +262,15 @@ def _problems(exc: ValidationError, prefix: tuple, where) -> list[Problem]:
         else:
             message = err["msg"]
             if "input" in err and not isinstance(err["input"], dict | list):
-                message += f" (got {json.dumps(err['input'], default=str)})"
+                message += f" (got {_shown(err['input'])})"
         out.append(Problem(where(loc), key, message))
     return out
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A wrong value as JSON for an error message, cut so a huge one cannot flood it."""
+    text = json.dumps(value, default=str)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def _fields_at(prefix: tuple) -> set[str]:
@@ -272,10 +283,14 @@ def _fields_at(prefix: tuple) -> set[str]:
     return set()
 
 
-def _unknown(key: Any, known: Any, what: str = "rule") -> str:
-    close = difflib.get_close_matches(str(key), [str(k) for k in known], n=1)
+def _unknown(key: Any, known: Any, what: str = "rule", hint: bool = True) -> str:
+    name = str(key)
+    close = []
+    if hint and len(name) < 100:
+        close = difflib.get_close_matches(name, [str(k) for k in known], n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {what} {key!r}{hint}"
+    shown = repr(key) if len(name) <= 80 else f"{name[:80]!r}… ({len(name):,} characters)"
+    return f"unknown {what} {shown}{hint}"
 
 
 def json_schema() -> dict[str, Any]:

@@ -4,8 +4,10 @@ Config files are written by people (and sometimes by attackers, since the bot al
 org-wide `.github` repository). This loader is the one place that turns text into data:
 
 - SafeLoader only: no Python objects, no tags that build anything.
-- Bounded: a size cap on the text, a cap on the number of nodes *after* alias expansion (a
-  "billion laughs" file is refused in milliseconds, not after eating gigabytes), and a depth cap.
+- Bounded: a size cap on the text, caps on the number of nodes and on the characters of their
+  scalars *after* alias expansion (a "billion laughs" file, or a long string repeated by
+  thousands of aliases, is refused in milliseconds, not after eating gigabytes), and a depth
+  cap that holds while composing (PyYAML's composer recurses once per level).
 - Positions: every mapping key and value records `(line, column)` (1-based) keyed by its path,
   so a validation error can point at `.github/steward.yml:12:5`.
 - Duplicate keys are an error (YAML says so; PyYAML silently keeps the last one).
@@ -21,6 +23,7 @@ import yaml
 MAX_BYTES = 256 * 1024
 MAX_NODES = 20_000
 MAX_DEPTH = 32
+MAX_CHARS = 4 * MAX_BYTES  # scalar characters after alias expansion
 
 Path = tuple[str | int, ...]
 _PLAIN_TAGS = frozenset(
@@ -84,7 +87,13 @@ def parse(text: str | bytes, file: str) -> Parsed:
     if len(text) > MAX_BYTES:
         raise YamlError(_too_big(len(text)), Position(file, 1, 1))
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
+    except _TooDeep as exc:
+        mark = exc.mark
+        raise YamlError(
+            f"nesting deeper than {MAX_DEPTH} levels",
+            Position(file, mark.line + 1, mark.column + 1),
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file, 1, 1)
@@ -104,6 +113,63 @@ def parse(text: str | bytes, file: str) -> Parsed:
     return parsed
 
 
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
+
+
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of one document; libyaml when present (10x faster than pure Python).
+
+    Both composers recurse once per nesting level (libyaml's on the C stack, with no limit), so
+    a first pass over the event stream, which does not recurse, refuses deep nesting.
+    """
+    if not yaml.__with_libyaml__:
+        loader = _Loader(text)
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
+    events = yaml.CSafeLoader(text)
+    try:
+        depth = 0
+        while (event := events.get_event()) is not None:
+            if isinstance(event, _OPEN):
+                depth += 1
+                if depth > MAX_DEPTH + 1:
+                    raise _TooDeep(event.start_mark)
+            elif isinstance(event, _CLOSE):
+                depth -= 1
+    finally:
+        events.dispose()
+    composer = yaml.CSafeLoader(text)
+    try:
+        return composer.get_single_node()
+    finally:
+        composer.dispose()
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose composer refuses nesting past MAX_DEPTH before Python's stack runs out."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):  # PyYAML's signature
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:  # the root is depth 1 here, 0 in the builder
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def _too_big(size: int) -> str:
     return f"the file is {size:,} bytes; config files are limited to {MAX_BYTES:,} bytes"
 
@@ -119,6 +185,7 @@ class _Builder:
         self.parsed = parsed
         self.loader = loader
         self.budget = MAX_NODES
+        self.chars = MAX_CHARS
 
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
         parsed = self.parsed
@@ -155,6 +222,13 @@ class _Builder:
         return self.scalar(node)
 
     def scalar(self, node: yaml.Node) -> Any:
+        self.chars -= len(node.value)
+        if self.chars < 0:
+            raise YamlError(
+                f"the document expands to more than {MAX_CHARS:,} characters "
+                "(long values repeated through aliases); simplify it",
+                _pos(self.parsed, node),
+            )
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
