@@ -52,7 +52,14 @@ def make_celery(settings: Settings, service_factory=None) -> Celery:
         worker_prefetch_multiplier=1,
         task_time_limit=settings.task_time_limit,
         task_soft_time_limit=max(1, settings.task_time_limit - 30),
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout,
+            # kombu hands a dead worker's job out again only when a worker sweeps for jobs older
+            # than the visibility timeout: at start-up, then every interval x throttle seconds
+            # (10 x 10 by default, up to 100 s late); sweep every tenth of the timeout, <= 10 s
+            "unacked_restore_interval": max(1, min(10, settings.visibility_timeout // 10)),
+            "unacked_restore_throttle": 1,
+        },
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         task_default_queue=settings.queue,
@@ -71,7 +78,9 @@ def make_celery(settings: Settings, service_factory=None) -> Celery:
 
     app.steward_service = service  # type: ignore[attr-defined]
 
-    @app.task(name=TASK_NAME, bind=True, max_retries=settings.max_attempts - 1)
+    # shared=False: a shared task is added to every Celery app finalized later in the process,
+    # so a second make_celery() app would run the first app's closure (its settings, service)
+    @app.task(name=TASK_NAME, bind=True, shared=False, max_retries=settings.max_attempts - 1)
     def handle(self: Task, message: dict[str, Any], enqueued_at: float | None = None) -> None:
         from bot import logs, metrics
 
