@@ -21,9 +21,10 @@ from bot.github import App
 from bot.jobs import ConfigChangedJob, ReviewJob
 from bot.service import Service
 from bot.store import Store
-from tests.fakehub import FakeGitHub
+from tests.fakegithub import FakeGitHub
 
 REPO = "acme/mlkit"
+INSTALLATION = 1
 SPDX = "# SPDX-License-Identifier: Apache-2.0\nimport torch\n"
 
 
@@ -36,18 +37,24 @@ def main() -> None:
     r = redis.Redis(db=12)
     r.flushdb()
     fake = FakeGitHub().start()
-    fake.add_repo(REPO, {"src/mlkit/a.py": SPDX, "src/mlkit/b.py": SPDX, "CONTRIBUTING.md": "x"})
+    fake.add_repo(
+        REPO,
+        {"src/mlkit/a.py": SPDX, "src/mlkit/b.py": SPDX, "CONTRIBUTING.md": "x"},
+        installation_id=INSTALLATION,
+    )
     svc = Service(
         App(fake.url, fake.app_id, fake.private_key_pem, RedisTokenCache(r)), Memory(r), Store(r)
     )
 
     def review(number: int, head: str, reason: str, n_files: int = 40) -> tuple[int, int]:
         if (REPO, number) not in fake.pulls:
-            fake.add_pull(REPO, number, files(n_files), head_sha=head)
-        pull = fake.pulls[(REPO, number)]
-        svc.store.note_pull_request(REPO, {k: v for k, v in pull.items() if k[0] != "_"})
+            fake.add_pull(
+                REPO, number, files(n_files), head_sha=head, title="Add a feature",
+                body="Adds a feature. Refs #1",
+            )  # fmt: skip
+        svc.store.note_pull_request(REPO, fake.pull_json(REPO, number))
         fake.calls.clear()
-        svc.handle(ReviewJob(1, "d", REPO, number, head, reason))
+        svc.handle(ReviewJob(INSTALLATION, "d", REPO, number, head, reason))
         return len(fake.calls), len(fake.writes())
 
     rows = [("first review, first PR in the repository (40 files)",
@@ -56,10 +63,9 @@ def main() -> None:
     rows.append(
         ("redelivery / re-run, nothing changed", *review(2, "b" * 40, "check_run.rerequested"))
     )
-    fake.push(REPO, 2, "c" * 40, files(40) + files(1, 900))
-    fake.pulls[(REPO, 2)]["updated_at"] = "2030-01-01T00:00:00Z"
+    fake.push(REPO, 2, files(40) + files(1, 900), "c" * 40)
     rows.append(("new push (41 files)", *review(2, "c" * 40, "pull_request.synchronize")))
-    fake.repos[REPO]["files"][".github/steward.yml"] = "rules:\n  tests: false\n"
+    fake.write_files(REPO, {".github/steward.yml": "rules:\n  tests: false\n"})
     svc.handle(ConfigChangedJob(1, "p", REPO))
     rows.append(("config change, then re-run", *review(2, "c" * 40, "check_run.rerequested")))
     rows.append(("first review, 250 files", *review(3, "d" * 40, "pull_request.opened", 250)))

@@ -93,7 +93,7 @@ def _hunks(patch: str) -> list[list[tuple[str, str]]]:
             hunks.append([])
         elif not hunks or line.startswith("\\"):
             continue
-        elif line[:1] in "+-":
+        elif line.startswith(("+", "-")):  # ("" is `in "+-"`: a patch ending in a newline)
             hunks[-1].append((line[0], line[1:]))
         else:
             hunks[-1].append((" ", line[1:]))

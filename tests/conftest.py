@@ -63,22 +63,6 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def _fakehub_server():
-    from tests.fakehub import FakeGitHub
-
-    fake = FakeGitHub().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def fakehub(_fakehub_server):
-    """The fake GitHub, emptied for each test."""
-    _fakehub_server.reset()
-    return _fakehub_server
-
-
 @pytest.fixture
 def redis_client(redis_server):
     """A Redis client on a database of its own, flushed before and after the test."""

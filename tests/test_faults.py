@@ -11,9 +11,9 @@ visibility timeout (at start-up, then every tenth of the timeout as `make_celery
 kombu's own default is every 100 s). The settings validator wants the visibility timeout at
 least 30 s above the task time limit, and the review service's per-PR lock lives for the time
 limit + 30 s: a job redelivered while the dead worker's lock is still alive finds it held,
-leaves a "pending" mark and is acknowledged unreviewed, so the visibility timeout here is 3 s
-above the lock's life (time limit 1 s; the solo pool does not enforce time limits anyway).
-Recovery takes about 37 s after the killed worker took the job, so that test is the slow one.
+leaves a "pending" mark and comes back once the lock has expired (`LookAgain`), then reviews
+because nobody took its mark. The time limit here is 1 s (the solo pool does not enforce time
+limits anyway), so recovery takes the visibility timeout plus at most the lock's life.
 
 Covered in tests/test_end_to_end.py, not repeated here: the secondary rate limit waited out as
 `Retry-After` says (measured from the fake's call times), sustained 5xx giving up with a neutral
@@ -23,7 +23,6 @@ check run after bounded retries, and the same delivery posted 20 times concurren
 from __future__ import annotations
 
 import copy
-import json
 import os
 import shutil
 import signal
@@ -44,7 +43,7 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.tasks import CeleryQueue, make_celery
 from bot.web import create_app
-from tests.test_web import SECRET, load, sign
+from tests.test_web import SECRET, load, post
 
 pytestmark = pytest.mark.slow
 
@@ -160,17 +159,7 @@ class Stack:
 
     def deliver(self, event: str, payload: dict, delivery: str | None = None):
         """POST a signed webhook to the receiver, as GitHub does."""
-        body = json.dumps(payload).encode()
-        return self.web.post(
-            "/webhooks/github",
-            content=body,
-            headers={
-                "Content-Type": "application/json",
-                "X-GitHub-Event": event,
-                "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
-                "X-Hub-Signature-256": sign(body),
-            },
-        )
+        return post(self.web, event, payload, delivery=delivery)
 
     def queued(self) -> int:
         """Jobs waiting on the broker (not yet taken by a worker)."""

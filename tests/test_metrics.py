@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
@@ -10,7 +9,7 @@ import redis
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import metrics
-from tests.test_web import load, make_client, sign
+from tests.test_web import load, make_client, post
 
 BROKER_DB = 8
 
@@ -55,20 +54,6 @@ def scrape(client) -> dict[tuple[str, tuple], float]:
 def webhooks(sample: dict, event: str, outcome: str) -> float:
     key = ("steward_webhooks_total", (("event", event), ("outcome", outcome)))
     return sample.get(key, 0.0)
-
-
-def post(client, event: str, payload: dict, signature: str | None = None, delivery=None):
-    body = json.dumps(payload).encode()
-    return client.post(
-        "/webhooks/github",
-        content=body,
-        headers={
-            "Content-Type": "application/json",
-            "X-GitHub-Event": event,
-            "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
-            "X-Hub-Signature-256": signature or sign(body),
-        },
-    )
 
 
 @pytest.fixture

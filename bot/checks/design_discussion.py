@@ -173,7 +173,10 @@ def check(pr: PullRequest, settings: Settings) -> list[Finding]:
 
 
 def _hosts(html_url: str) -> tuple[str, ...]:
-    host = urlsplit(html_url).hostname if html_url else None
+    try:
+        host = urlsplit(html_url).hostname if html_url else None
+    except ValueError:  # e.g. "http://[" (an unbalanced IPv6 bracket): only GitHub's hosts
+        host = None
     return (*GITHUB_HOSTS, host) if host and host not in GITHUB_HOSTS else GITHUB_HOSTS
 
 

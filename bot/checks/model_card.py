@@ -110,9 +110,10 @@ def _nearest(folder: str, cards: dict) -> object | None:
     while True:
         if folder in cards:
             return cards[folder]
-        if not folder:
+        parent = posixpath.dirname(folder)
+        if not folder or parent == folder:  # "" or "/" (a path GitHub never sends, but no loop)
             return None
-        folder = posixpath.dirname(folder)
+        folder = parent
 
 
 def _skeleton() -> str:
