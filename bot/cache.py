@@ -68,6 +68,14 @@ class Memory:
         """Note that another review of this PR was asked for while one was running."""
         self.r.set(f"steward:pending:{key}", "1", ex=ttl)
 
+    def has_pending(self, key: str) -> bool:
+        """True if a pending mark is waiting for whoever reviews this PR next."""
+        return bool(self.r.exists(f"steward:pending:{key}"))
+
+    def lock_ttl(self, key: str) -> int:
+        """Seconds the PR lock has left (0 when nobody holds it)."""
+        return max(0, int(self.r.ttl(f"steward:lock:{key}")))
+
     def take_pending(self, key: str) -> bool:
         """True (once) if a review was asked for while the lock was held."""
         return bool(self.r.delete(f"steward:pending:{key}"))

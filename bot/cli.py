@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from bot import config as configuration
 from bot.snapshot import Association
+
+log = logging.getLogger("steward.cli")
 
 EXAMPLE = "pull_request.json"
 
@@ -91,7 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--metrics-port", type=int, default=None, help="serve Prometheus metrics on this port"
     )
-    worker.add_argument("--pool", default="prefork", choices=["prefork", "threads", "solo"])
+    worker.add_argument(
+        "--pool",
+        default="prefork",
+        choices=["prefork", "threads", "solo"],
+        help="prefork (default) is the only pool that enforces STEWARD_TASK_TIME_LIMIT",
+    )
     worker.set_defaults(func=_worker)
 
     register = sub.add_parser("register", help="create the GitHub App from app.yml; write .env")
@@ -262,6 +270,13 @@ def _worker(args: argparse.Namespace) -> int:
     )
     if port:
         metrics.serve(port)
+    if args.pool != "prefork":
+        # Celery's hard time limit kills a pool process; solo and threads pools have none
+        log.warning(
+            "the %s pool does not enforce STEWARD_TASK_TIME_LIMIT: a stuck review holds its "
+            "pull request's lock until the lock expires (time limit + 30 s)",
+            args.pool,
+        )
     app = make_celery(settings)
     argv = ["worker", "-Q", settings.queue, "--loglevel", level, "--pool", args.pool]
     if args.concurrency:

@@ -47,6 +47,7 @@ from bot.snapshot import (
     TextFile,
 )
 from bot.store import facts_of
+from bot.tasks import LookAgain
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ LINK_LOOKUPS = 3  # linked issues looked up per review, at most
 LINK_FRESH = 600
 MAINTAINER_ASSOCIATIONS = {"OWNER", "MEMBER", "COLLABORATOR"}
 ANNOTATION_BATCH = 50
+LOOK_AGAIN = "look-again"  # reason of a job that found the PR lock held and comes back later
 ORG_FRESH = 600
 ABSENT_FRESH = 300
 CONTEXT_FRESH = 600
@@ -128,12 +130,31 @@ class Service(CommandHandling):
 
     # -- review ---------------------------------------------------------------------------
     def review(self, job: ReviewJob) -> None:
-        """Review under the per-PR lock; go again (newest head) if asked meanwhile."""
+        """Review under the per-PR lock; go again (newest head) if asked meanwhile.
+
+        A job that finds the lock held leaves a pending mark for the holder and comes back
+        (`LookAgain`) once the lock must have expired: if the mark is still there then, the
+        holder died mid-review (its own job is redelivered only after the visibility timeout,
+        and may also find the lock alive), so the job reviews the newest head itself.
+        """
         key = f"{job.repo}#{job.number}"
         current = job
+        if job.reason == LOOK_AGAIN:
+            if not self.memory.has_pending(key):
+                return  # the holder took our mark and reviewed the newest head
+            current = replace(job, head_sha=None, reason="pending")
         for _ in range(4):
             if not self._locked_review(key, current):
-                return  # the worker holding the lock will see our pending mark
+                wait = self.memory.lock_ttl(key) + 1
+                log.info(
+                    "review already running; marked pending, will look again",
+                    extra={"pr": key, "seconds": wait},
+                )
+                raise LookAgain(
+                    f"review of {key} already running",
+                    retry_after=wait,
+                    job=replace(job, head_sha=None, reason=LOOK_AGAIN),
+                )
             # checked after releasing the lock: a job that found it held has marked pending
             if not self.memory.take_pending(key):
                 return
@@ -151,8 +172,7 @@ class Service(CommandHandling):
                 if attempt == 0:
                     # leave a mark, then look once more: the holder may have just finished
                     # and checked for marks before ours landed
-                    self.memory.mark_pending(key, ttl + 30)
-        log.info("review already running; marked pending", extra={"pr": key})
+                    self.memory.mark_pending(key, 2 * ttl + 30)
         return False
 
     def _review_once(self, job: ReviewJob) -> None:

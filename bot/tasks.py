@@ -31,6 +31,14 @@ class Transient(Exception):
         self.retry_after = retry_after
 
 
+class LookAgain(Transient):
+    """Not a failure: try `job` (a replacement for the job at hand) again in `retry_after` s."""
+
+    def __init__(self, message: str, retry_after: float, job: Any) -> None:
+        super().__init__(message, retry_after)
+        self.job = job
+
+
 def backoff(
     attempt: int, retry_after: float | None, base: float = 2.0, cap: float = 300.0
 ) -> float:
@@ -98,8 +106,11 @@ def make_celery(settings: Settings, service_factory=None) -> Celery:
                 service().give_up(job, str(exc))
                 return
             metrics.retries.inc()
+            again = exc.job.as_message() if isinstance(exc, LookAgain) else message
             raise self.retry(
-                exc=exc, countdown=backoff(self.request.retries, exc.retry_after)
+                args=[again],
+                exc=exc,
+                countdown=backoff(self.request.retries, exc.retry_after),
             ) from None
         except Exception:
             metrics.jobs.labels(job.kind, "failed").inc()
